@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The engine: wires decode -> defrag -> flow table -> reassembly -> sessions ->
+ * events for one stream of frames. One engine per worker; no global state.
+ * Packet time only: the engine never reads the clock. */
+#ifndef PD_ENGINE_H
+#define PD_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parsers/reasons.h"
+#include "handlers/registry.h"
+#include "handlers/session.h"
+#include "output/sink.h"
+
+struct engine_config {
+	/* flows (0 = default) */
+	uint32_t max_flows;              /* default 1,000,000 */
+	uint64_t flow_memcap;            /* bytes, default 512 MiB */
+	uint32_t tcp_established_timeout;/* s, default 600 */
+	uint32_t tcp_closing_timeout;    /* s, default 10 */
+	uint32_t tcp_syn_timeout;        /* s, default 30 */
+	uint32_t udp_timeout;            /* s, default 60 */
+	uint32_t rst_linger;             /* s, default 2? see flows */
+	/* reassembly */
+	uint64_t reasm_flow_cap;         /* out-of-order bytes per flow, default 1 MiB */
+	uint64_t reasm_memcap;           /* global, default 256 MiB */
+	/* defragmentation */
+	uint64_t defrag_memcap;          /* default 16 MiB */
+	uint32_t defrag_timeout;         /* s, default 30 */
+	/* detection */
+	size_t probe_budget_bytes;       /* default 4096 */
+	unsigned probe_budget_pkts;      /* default 10 */
+	size_t tail_cap;                 /* default 65536 */
+	uint16_t community_id_seed;      /* default 0 */
+	size_t max_event_bytes;          /* default 1 MiB */
+};
+
+/* Counters the summary and the stats event report. */
+struct engine_stats {
+	uint64_t packets, bytes;
+	uint64_t decoded_ok;
+	uint64_t by_status[4];                   /* enum pd_status */
+	uint64_t by_reason[PD_R_COUNT];          /* enum pd_reason (decode failures and notes) */
+	uint64_t tcp_packets, udp_packets, other_packets;
+	uint64_t ipv4_packets, ipv6_packets;
+	uint64_t fragments, frags_reassembled, frags_timed_out, frags_overlapping,
+	         frags_evicted, frags_invalid;
+	uint64_t flows_created, flows_active, flows_ended;
+	uint64_t flows_by_reason[5];             /* enum pd_close */
+	uint64_t flow_evictions, flow_memcap_hits;
+	uint64_t tcp_ooo_segments, tcp_retransmissions, tcp_overlaps_conflicting,
+	         tcp_gaps, tcp_gap_bytes, reasm_memcap_hits;
+	uint64_t events;
+	/* per server port (the flow's server side), by transport: packets and bytes
+	 * (wire bytes of frames whose flow has that server port) */
+	uint64_t *port_pkts[2];                  /* [0] TCP, [1] UDP: 65536 entries each */
+	uint64_t *port_bytes[2];
+	uint64_t *unclaimed_port_pkts[2];        /* flows no handler claimed */
+	uint64_t *unclaimed_port_bytes[2];
+};
+
+struct pd_engine;
+
+int engine_new(struct pd_engine **out, const struct engine_config *cfg,
+               const struct hd_registry *reg, struct out_sink *sink,
+               char *err, size_t errlen);
+void engine_free(struct pd_engine *e);
+
+/* One captured frame. caplen bytes are present; wirelen is the original length.
+ * ts_us is the packet time (microseconds since the epoch). */
+void engine_packet(struct pd_engine *e, const uint8_t *frame, size_t caplen, size_t wirelen,
+                   int linktype, uint64_t ts_us);
+
+/* Ends every flow (reason shutdown: flow events, handler records), at the last
+ * packet time seen. Call before the final stats event. */
+void engine_finish(struct pd_engine *e);
+
+/* Last packet time seen (0 before any). */
+uint64_t engine_now(const struct pd_engine *e);
+
+const struct engine_stats *engine_stats(const struct pd_engine *e);
+const struct hd_ctx *engine_handlers(const struct pd_engine *e);
+/* The event builder, for daemon-level events (stats, capture errors). */
+struct pd_event *engine_event_builder(struct pd_engine *e);
+
+#endif

@@ -1,0 +1,1 @@
+# docs: files of this folder (included by Makefile.am)

@@ -1,0 +1,3 @@
+# flows/: defragmentation, flow table, TCP reassembly (parsers only)
+noinst_LIBRARIES += libpdflows.a
+libpdflows_a_SOURCES =

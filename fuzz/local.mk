@@ -1,0 +1,1 @@
+# fuzz: files of this folder (included by Makefile.am)

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The core side of struct pd_session: one per flow, embedded in the flow's
+ * user area by the engine. Runs detection (port hint, then probes), keeps the
+ * unconsumed tail per direction, forwards data/gaps/close to the handler and
+ * builds events with the flow's top-level facts. */
+#ifndef PD_HD_SESSION_H
+#define PD_HD_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portdemux/handler.h"
+#include "handlers/registry.h"
+#include "output/event.h"
+#include "output/meta.h"
+
+/* Per-handler bookkeeping (index = registry index). */
+struct hd_handler_stats {
+	uint64_t flows_by_port;     /* claimed on its port (probe matched or no probe) */
+	uint64_t flows_by_content;  /* claimed by probe on another port */
+	uint64_t bytes;             /* bytes delivered to on_data */
+	uint64_t events;
+	uint64_t anomalies;
+	uint64_t mismatches;        /* its port, but its probe rejected */
+};
+
+/* Shared by all sessions of one engine (one per worker). Not global. */
+struct hd_ctx {
+	const struct hd_registry *reg;
+	struct pd_event *ev;            /* the one event builder */
+	size_t probe_budget_bytes;      /* per direction, default 4096 */
+	unsigned probe_budget_pkts;     /* per direction, default 10 */
+	size_t tail_cap;                /* kept unconsumed bytes per direction, default 65536 */
+	uint64_t mem_in_use;            /* handler state + tails, bytes */
+	uint64_t mem_cap;               /* 0 = unlimited */
+	uint64_t memcap_hits;
+	struct hd_handler_stats stats[HD_MAX_HANDLERS];
+	uint64_t events;                /* all events written through sessions */
+	uint64_t anomalies;
+};
+
+enum hd_phase {
+	HD_DETECTING = 0,  /* collecting first bytes, asking probes */
+	HD_ACTIVE,         /* a handler owns the session */
+	HD_FAILED,         /* the port's handler rejected and nothing else matched */
+	HD_UNKNOWN,        /* no handler matched within the budget */
+};
+
+struct hd_dirbuf {
+	uint8_t *buf;      /* detection bytes, then the unconsumed tail */
+	size_t len, cap;
+	unsigned pkts;     /* data deliveries seen while detecting */
+	bool probe_done;   /* this direction gave its verdict */
+};
+
+struct pd_session {
+	struct hd_ctx *ctx;
+	struct out_flow_meta meta;      /* src = client, dest = server */
+	unsigned transport;             /* PD_TCP or PD_UDP */
+	bool midstream;
+	uint64_t now_us;
+	enum hd_phase phase;
+	const char *app_proto;          /* label in events; NULL until claimed */
+	const struct pd_handler *port_handler; /* candidate from the server port, if any */
+	const struct pd_handler *h;     /* active handler */
+	void *state;
+	const struct pd_handler *outer; /* handler that upgraded to h (gets on_close too) */
+	void *outer_state;
+	const struct pd_handler *pending_upgrade; /* set by pd_session_upgrade during on_data */
+	bool claimed_by_content;
+	bool in_callback;
+	struct hd_dirbuf dir[2];
+};
+
+void hd_ctx_init(struct hd_ctx *c, const struct hd_registry *reg, struct pd_event *ev);
+
+/* Starts a session for a new flow; meta must be finished (out_meta_finish). */
+void hd_session_init(struct pd_session *s, struct hd_ctx *c, const struct out_flow_meta *meta,
+                     unsigned transport, bool midstream);
+
+/* In-order bytes of one direction (TCP) or one datagram (UDP) at packet time now_us. */
+void hd_session_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len,
+                     uint64_t now_us);
+/* A hole of `lost` bytes in one direction (TCP only). */
+void hd_session_gap(struct pd_session *s, enum pd_dir dir, size_t lost, uint64_t now_us);
+/* Ends the session: handler on_close, frees state and buffers. Idempotent. */
+void hd_session_close(struct pd_session *s, enum pd_close why, uint64_t now_us);
+
+/* app_proto for the flow event: the label, "unknown", or "failed". */
+const char *hd_session_flow_app_proto(const struct pd_session *s);
+
+#endif

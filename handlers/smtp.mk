@@ -1,0 +1,1 @@
+# SMTP handler files (appended to libpdhandlers.a)

@@ -1,0 +1,1 @@
+# TLS handler files (appended to libpdhandlers.a)

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Streaming JSON writer into a growable, capped buffer (RFC 8259).
+ *
+ * Strings are written as valid UTF-8 whatever bytes they hold: valid UTF-8 is
+ * copied; '"' and '\\' and control characters are escaped (\n, \r, \t, \u00XX);
+ * every byte that is not part of a valid UTF-8 sequence (overlong forms,
+ * surrogates and code points above U+10FFFF are invalid) is written as the four
+ * characters \xNN (in JSON text "\\xNN"), as Zeek does. docs/events.md says so.
+ */
+#ifndef PD_OUT_JSON_H
+#define PD_OUT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OUT_JSON_MAX_DEPTH 16
+
+struct out_json {
+	char *buf;
+	size_t len, cap;
+	size_t limit;           /* maximum buffer size; writes beyond set `truncated` */
+	bool truncated;         /* something did not fit (the line is still closed validly) */
+	bool misnested;         /* a close without an open, a key inside an array, ... */
+	uint8_t depth;
+	bool first[OUT_JSON_MAX_DEPTH + 1];   /* next member is the first at this depth */
+	bool is_array[OUT_JSON_MAX_DEPTH + 1];
+};
+
+/* Initialises with an allocation of `initial` bytes, never growing past `limit`.
+ * Returns 0, or -1 when out of memory. */
+int out_json_init(struct out_json *j, size_t initial, size_t limit);
+void out_json_free(struct out_json *j);
+void out_json_reset(struct out_json *j);   /* empty, depth 0, keeps the buffer */
+
+/* Containers. key is NULL at top level and inside arrays. */
+void out_json_object_open(struct out_json *j, const char *key);
+void out_json_object_close(struct out_json *j);
+void out_json_array_open(struct out_json *j, const char *key);
+void out_json_array_close(struct out_json *j);
+void out_json_close_all(struct out_json *j);
+
+/* Values. */
+void out_json_str(struct out_json *j, const char *key, const char *s);
+void out_json_strn(struct out_json *j, const char *key, const uint8_t *s, size_t n);
+void out_json_uint(struct out_json *j, const char *key, uint64_t v);
+void out_json_int(struct out_json *j, const char *key, int64_t v);
+void out_json_bool(struct out_json *j, const char *key, bool v);
+void out_json_null(struct out_json *j, const char *key);
+void out_json_double(struct out_json *j, const char *key, double v); /* finite, %.6g-ish */
+
+/* Appends the escaped form of s[0..n) (no quotes) to j; used by the above. */
+void out_json_escape(struct out_json *j, const uint8_t *s, size_t n);
+
+#endif

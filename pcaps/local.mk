@@ -1,0 +1,1 @@
+# pcaps: files of this folder (included by Makefile.am)

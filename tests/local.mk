@@ -1,0 +1,12 @@
+# tests/: one Check suite per module (each module's fragment), golden and shared-capture runs
+include $(top_srcdir)/tests/parsers.mk
+include $(top_srcdir)/tests/flows.mk
+include $(top_srcdir)/tests/output.mk
+include $(top_srcdir)/tests/handlers.mk
+include $(top_srcdir)/tests/smtp.mk
+include $(top_srcdir)/tests/tls.mk
+include $(top_srcdir)/tests/daemon.mk
+include $(top_srcdir)/tests/golden.mk
+
+TESTS += tests/check-layers.sh
+EXTRA_DIST += tests/check-layers.sh tests/run-all.sh
