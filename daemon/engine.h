@@ -80,7 +80,8 @@ void engine_finish(struct pd_engine *e);
 /* Last packet time seen (0 before any). */
 uint64_t engine_now(const struct pd_engine *e);
 
-const struct engine_stats *engine_stats(const struct pd_engine *e);
+/* Counters, refreshed from the flow table, reassembly and defragmentation. */
+const struct engine_stats *engine_stats(struct pd_engine *e);
 const struct hd_ctx *engine_handlers(const struct pd_engine *e);
 /* The event builder, for daemon-level events (stats, capture errors). */
 struct pd_event *engine_event_builder(struct pd_engine *e);

@@ -38,6 +38,9 @@ struct hd_ctx {
 	struct hd_handler_stats stats[HD_MAX_HANDLERS];
 	uint64_t events;                /* all events written through sessions */
 	uint64_t anomalies;
+	uint64_t tail_drops;            /* unconsumed tails dropped at tail_cap (or mem_cap) */
+	uint64_t tail_drop_bytes;
+	uint64_t mismatches;            /* app_proto_mismatch events */
 };
 
 enum hd_phase {
@@ -52,6 +55,8 @@ struct hd_dirbuf {
 	size_t len, cap;
 	unsigned pkts;     /* data deliveries seen while detecting */
 	bool probe_done;   /* this direction gave its verdict */
+	uint64_t rejected; /* bit i: registry handler i rejected this direction */
+	uint64_t lost;     /* bytes not buffered while detecting (a hole after buf) */
 };
 
 struct pd_session {
@@ -70,9 +75,15 @@ struct pd_session {
 	const struct pd_handler *pending_upgrade; /* set by pd_session_upgrade during on_data */
 	bool claimed_by_content;
 	bool in_callback;
+	bool port_rejected;             /* port_handler's probe rejected a direction */
+	bool closed;
+	int8_t first_dir;               /* direction that spoke first (-1: none yet) */
+	const struct pd_handler *cur;   /* handler whose callback is running (event counts) */
 	struct hd_dirbuf dir[2];
 };
 
+/* Defaults: probe budget 4096 bytes / 10 deliveries per direction, tail cap
+ * 65536, no memory cap. ev is the event builder all sessions write through. */
 void hd_ctx_init(struct hd_ctx *c, const struct hd_registry *reg, struct pd_event *ev);
 
 /* Starts a session for a new flow; meta must be finished (out_meta_finish). */
@@ -82,9 +93,12 @@ void hd_session_init(struct pd_session *s, struct hd_ctx *c, const struct out_fl
 /* In-order bytes of one direction (TCP) or one datagram (UDP) at packet time now_us. */
 void hd_session_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len,
                      uint64_t now_us);
-/* A hole of `lost` bytes in one direction (TCP only). */
+/* A hole of `lost` bytes in one direction (TCP only). While detecting, the
+ * direction stops being probed; once active, the handler's on_gap is called. */
 void hd_session_gap(struct pd_session *s, enum pd_dir dir, size_t lost, uint64_t now_us);
-/* Ends the session: handler on_close, frees state and buffers. Idempotent. */
+/* Ends the session: handler on_close (the active one, then the one it upgraded
+ * from), frees state and buffers. A session still detecting is resolved first
+ * (failed + app_proto_mismatch when the port's handler rejected). Idempotent. */
 void hd_session_close(struct pd_session *s, enum pd_close why, uint64_t now_us);
 
 /* app_proto for the flow event: the label, "unknown", or "failed". */

@@ -2,10 +2,21 @@
 /* Streaming JSON writer into a growable, capped buffer (RFC 8259).
  *
  * Strings are written as valid UTF-8 whatever bytes they hold: valid UTF-8 is
- * copied; '"' and '\\' and control characters are escaped (\n, \r, \t, \u00XX);
- * every byte that is not part of a valid UTF-8 sequence (overlong forms,
- * surrogates and code points above U+10FFFF are invalid) is written as the four
- * characters \xNN (in JSON text "\\xNN"), as Zeek does. docs/events.md says so.
+ * copied; '"' and '\\' and control characters are escaped (\n, \r, \t, \b,
+ * \f, others \u00xx), and U+2028/U+2029 become \u2028/\u2029 (JavaScript
+ * safety); every byte that is not part of a valid UTF-8 sequence (RFC 3629
+ * section 4: overlong forms, surrogates, code points above U+10FFFF, truncated
+ * sequences) is written as the four characters \xnn (in JSON text "\\xnn",
+ * lowercase hex), as Zeek does. docs/events.d/common.md says so.
+ *
+ * Capacity: the buffer never exceeds `limit` bytes (including a terminating
+ * NUL kept after the text). Room for the closers of every open container is
+ * always reserved, so out_json_close_all() can finish any document. A member
+ * that does not fit is dropped whole (key and value) and sets `truncated`; a
+ * container that does not fit is dropped with everything written into it.
+ * Misuse (a key inside an array, no key inside an object, a close that does
+ * not match, a second top-level value, nesting deeper than
+ * OUT_JSON_MAX_DEPTH) sets `misnested` and the offending call is dropped.
  */
 #ifndef PD_OUT_JSON_H
 #define PD_OUT_JSON_H
@@ -25,10 +36,12 @@ struct out_json {
 	uint8_t depth;
 	bool first[OUT_JSON_MAX_DEPTH + 1];   /* next member is the first at this depth */
 	bool is_array[OUT_JSON_MAX_DEPTH + 1];
+	uint32_t skip;          /* containers dropped (too deep, misnested, no room) still open */
 };
 
-/* Initialises with an allocation of `initial` bytes, never growing past `limit`.
- * Returns 0, or -1 when out of memory. */
+/* Initialises with an allocation of `initial` bytes, never growing past `limit`
+ * (limit < 64 is raised to 64; initial is clamped to [16, limit]).
+ * Returns 0, or -1 when out of memory. buf is always NUL-terminated. */
 int out_json_init(struct out_json *j, size_t initial, size_t limit);
 void out_json_free(struct out_json *j);
 void out_json_reset(struct out_json *j);   /* empty, depth 0, keeps the buffer */
@@ -49,7 +62,9 @@ void out_json_bool(struct out_json *j, const char *key, bool v);
 void out_json_null(struct out_json *j, const char *key);
 void out_json_double(struct out_json *j, const char *key, double v); /* finite, %.6g-ish */
 
-/* Appends the escaped form of s[0..n) (no quotes) to j; used by the above. */
+/* Appends the escaped form of s[0..n) (no quotes) to j; used by the above.
+ * All or nothing: when the escaped form does not fit, nothing is appended and
+ * `truncated` is set. */
 void out_json_escape(struct out_json *j, const uint8_t *s, size_t n);
 
 #endif

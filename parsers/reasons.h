@@ -4,7 +4,21 @@
 #ifndef PD_REASONS_H
 #define PD_REASONS_H
 
-enum pd_status { PD_OK = 0, PD_TRUNCATED, PD_MALFORMED, PD_UNSUPPORTED };
+/* X(ENUM_SUFFIX, "name") — decoder outcomes; PD_OK must stay first (= 0). */
+#define PD_STATUS_LIST(X)                                              \
+	X(OK, "ok")                                                        \
+	X(TRUNCATED, "truncated")                                          \
+	X(MALFORMED, "malformed")                                          \
+	X(UNSUPPORTED, "unsupported")
+
+enum pd_status {
+#define PD_STATUS_ENUM(e, s) PD_##e,
+	PD_STATUS_LIST(PD_STATUS_ENUM)
+#undef PD_STATUS_ENUM
+};
+
+/* Number of statuses (a macro, not an enumerator, so switches stay exhaustive). */
+#define PD_STATUS_COUNT ((int)PD_UNSUPPORTED + 1)
 
 /* X(ENUM_SUFFIX, "name") — names are the anomaly "event" strings. */
 #define PD_REASON_LIST(X)                                              \
@@ -33,7 +47,9 @@ enum pd_status { PD_OK = 0, PD_TRUNCATED, PD_MALFORMED, PD_UNSUPPORTED };
 	X(TCP_BAD_OFFSET, "tcp_bad_data_offset")                           \
 	X(UDP_TRUNCATED, "udp_truncated")                                  \
 	X(UDP_BAD_LENGTH, "udp_bad_length")                                \
-	X(L4_UNSUPPORTED, "l4_unsupported")
+	X(L4_UNSUPPORTED, "l4_unsupported")                                \
+	X(IP_TRUNCATED, "ip_truncated")                                    \
+	X(IP_VERSION_UNKNOWN, "ip_version_unknown")
 
 enum pd_reason {
 #define PD_REASON_ENUM(e, s) PD_R_##e,
@@ -42,6 +58,7 @@ enum pd_reason {
 	PD_R_COUNT
 };
 
+/* Static names ("ipv4_bad_ihl", "truncated"); "unknown" when out of range. */
 const char *pd_reason_name(enum pd_reason r);
 const char *pd_status_name(enum pd_status s);
 

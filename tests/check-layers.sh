@@ -15,8 +15,8 @@ check() { # folder, allowed project folders (regex)
 	if [ -n "$sys" ]; then echo "only daemon/ may include libpcap/libcap headers:"; echo "$sys"; fail=1; fi
 }
 check include/portdemux 'portdemux'
-check parsers 'parsers'
-check flows 'parsers|flows'
+check parsers 'parsers|portdemux'
+check flows 'parsers|flows|portdemux'
 check output 'output|portdemux'
 check handlers 'portdemux|output|handlers'
 exit $fail

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* EVE JSON event builder: the Suricata EVE top level, one object named after
+ * event_type, one line per event (the public pd_event_* API). */
+#include "output/event.h"
+
+#include <string.h>
+
+int out_event_init(struct pd_event *e, struct out_sink *sink, size_t max_line)
+{
+	memset(e, 0, sizeof(*e));
+	if (max_line == 0)
+		max_line = OUT_EVENT_DEFAULT_MAX_LINE;
+	size_t initial = max_line < 4096 ? max_line : 4096;
+	if (out_json_init(&e->j, initial, max_line) != 0)
+		return -1;
+	e->sink = sink;
+	return 0;
+}
+
+void out_event_free(struct pd_event *e)
+{
+	out_json_free(&e->j);
+	e->open = false;
+}
+
+const char *out_proto_name(uint8_t proto, char buf[4])
+{
+	switch (proto) {
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 1: return "ICMP";
+	case 58: return "IPv6-ICMP";
+	case 132: return "SCTP";
+	default:
+		break;
+	}
+	char *p = buf;
+	if (proto >= 100)
+		*p++ = (char)('0' + proto / 100);
+	if (proto >= 10)
+		*p++ = (char)('0' + proto / 10 % 10);
+	*p++ = (char)('0' + proto % 10);
+	*p = '\0';
+	return buf;
+}
+
+struct pd_event *out_event_begin(struct pd_event *e, const struct out_flow_meta *meta,
+                                 const char *app_proto, uint64_t ts_us,
+                                 const char *event_type)
+{
+	if (e == NULL)
+		return NULL;
+	if (e->open) {
+		e->misuse++;
+		e->abandoned++;
+	}
+	if (event_type == NULL)
+		event_type = "unknown";
+	out_json_reset(&e->j);
+	e->open = true;
+
+	struct out_json *j = &e->j;
+	char ts[OUT_TIME_LEN];
+	out_format_time(ts, ts_us);
+	out_json_object_open(j, NULL);
+	out_json_str(j, "timestamp", ts);
+	if (meta == NULL || meta->ip_version == 0) {
+		out_json_str(j, "event_type", event_type);
+		out_json_object_open(j, event_type);
+		return e;
+	}
+	char pbuf[4];
+	out_json_uint(j, "flow_id", meta->flow_id);
+	if (meta->community_id[0] != '\0')
+		out_json_str(j, "community_id", meta->community_id);
+	out_json_str(j, "event_type", event_type);
+	out_json_str(j, "src_ip", meta->src_ip);
+	out_json_uint(j, "src_port", meta->src_port);
+	out_json_str(j, "dest_ip", meta->dest_ip);
+	out_json_uint(j, "dest_port", meta->dest_port);
+	out_json_str(j, "proto", out_proto_name(meta->ip_proto, pbuf));
+	if (app_proto != NULL)
+		out_json_str(j, "app_proto", app_proto);
+	if (meta->vlan_count > 0) {
+		unsigned n = meta->vlan_count < OUT_MAX_VLAN ? meta->vlan_count : OUT_MAX_VLAN;
+		out_json_array_open(j, "vlan");
+		for (unsigned i = 0; i < n; i++)
+			out_json_uint(j, NULL, meta->vlan[i]);
+		out_json_array_close(j);
+	}
+	out_json_object_open(j, event_type);
+	return e;
+}
+
+/* The event a pd_event_* call may write to, or NULL (counted). */
+static struct out_json *open_json(struct pd_event *e)
+{
+	if (e == NULL)
+		return NULL;
+	if (!e->open) {
+		e->misuse++;
+		return NULL;
+	}
+	return &e->j;
+}
+
+void pd_event_str(struct pd_event *e, const char *key, const char *value)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_str(j, key, value);
+}
+
+void pd_event_bytes(struct pd_event *e, const char *key, const uint8_t *v, size_t n)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_strn(j, key, v, n);
+}
+
+void pd_event_uint(struct pd_event *e, const char *key, uint64_t value)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_uint(j, key, value);
+}
+
+void pd_event_int(struct pd_event *e, const char *key, int64_t value)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_int(j, key, value);
+}
+
+void pd_event_bool(struct pd_event *e, const char *key, bool value)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_bool(j, key, value);
+}
+
+void pd_event_null(struct pd_event *e, const char *key)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_null(j, key);
+}
+
+void pd_event_object_open(struct pd_event *e, const char *key)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_object_open(j, key);
+}
+
+void pd_event_object_close(struct pd_event *e)
+{
+	struct out_json *j = open_json(e);
+	/* Depth 2 is the event_type object: handlers may not close it or
+	 * the top level, emit does. */
+	if (j == NULL)
+		return;
+	if (j->skip == 0 && j->depth <= 2) {
+		j->misnested = true;
+		return;
+	}
+	out_json_object_close(j);
+}
+
+void pd_event_array_open(struct pd_event *e, const char *key)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_array_open(j, key);
+}
+
+void pd_event_array_close(struct pd_event *e)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL)
+		out_json_array_close(j);
+}
+
+void pd_event_emit(struct pd_event *e)
+{
+	struct out_json *j = open_json(e);
+	if (j == NULL)
+		return;
+	out_json_close_all(j);
+	if (j->truncated)
+		e->truncated++;
+	if (j->misnested)
+		e->misnested++;
+	if (e->sink != NULL) {
+		if (out_sink_write(e->sink, j->buf, j->len) == 0) {
+			e->lines++;
+			if (e->emitted != NULL)
+				(*e->emitted)++;
+		} else {
+			e->write_errors++;
+		}
+	}
+	out_json_reset(j);
+	e->open = false;
+}
