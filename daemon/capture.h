@@ -64,6 +64,8 @@ int capture_open_live(struct capture **out, const char *iface, const struct capt
  * of the N packets read before the damage. */
 enum capture_next_result capture_next(struct capture *c, struct capture_packet *p);
 const char *capture_error(const struct capture *c);
+/* Live: what pcap_activate warned about (e.g. no promiscuous mode), or NULL. */
+const char *capture_warning(const struct capture *c);
 
 const char *capture_name(const struct capture *c);
 int capture_linktype(const struct capture *c);

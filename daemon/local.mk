@@ -1,6 +1,16 @@
 # daemon/: main, options, capture, privileges, signals, engine, stats, progress
 noinst_LIBRARIES += libpddaemon.a
 libpddaemon_a_SOURCES = daemon/engine.h \
-	daemon/options.c daemon/options.h
+	daemon/options.c daemon/options.h \
+	daemon/config.c daemon/config.h \
+	daemon/capture.c daemon/capture.h \
+	daemon/run.c daemon/run.h \
+	daemon/stats_event.c daemon/stats_event.h \
+	daemon/summary.c daemon/summary.h \
+	daemon/progress.c daemon/progress.h \
+	daemon/signals.c daemon/signals.h \
+	daemon/privdrop.c daemon/privdrop.h \
+	daemon/service.c daemon/service.h \
+	daemon/log.c daemon/log.h
 libpddaemon_a_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS) $(LIBCAP_CFLAGS)
 include $(top_srcdir)/daemon/engine.mk

@@ -533,6 +533,14 @@ int opts_config_name(const char *name, bool *takes_value)
 	return -1;
 }
 
+const char *opts_origin(const struct opts *o, const char *long_name)
+{
+	for (int i = 0; i < ID_COUNT; i++)
+		if (strcmp(descs[i].name, long_name) == 0)
+			return o->origin[i];
+	return NULL;
+}
+
 void opts_free(struct opts *o)
 {
 	free(o->read.v);

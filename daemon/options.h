@@ -87,6 +87,10 @@ void opts_free(struct opts *o);
  * and whether it takes a value. */
 int opts_config_name(const char *name, bool *takes_value);
 
+/* Where the single-valued option `long_name` was last set: "FILE:LINE", or NULL
+ * for the command line (and for options never set). */
+const char *opts_origin(const struct opts *o, const char *long_name);
+
 /* The usage text (what -h prints). */
 const char *opts_usage(void);
 

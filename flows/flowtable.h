@@ -23,8 +23,10 @@
  * (cost: 6 comparisons when nothing is due); the global LRU flow is the
  * oldest of the 6 heads. A packet moves its flow to the tail of its class.
  *
- * End reasons: LINGER flows end with RST (if a RST was seen) or FIN (FIN both
- * ways); every other idle expiry is TIMEOUT. The FIN-both-ways flow is kept
+ * End reasons: a flow in LINGER (closed by RST or FIN both ways) always ends
+ * with RST (if a RST was seen) or FIN, whatever ends it (linger expiry,
+ * eviction, shutdown, port reuse): its connection was already over, so such
+ * an end is not counted as an eviction. Every other idle expiry is TIMEOUT. The FIN-both-ways flow is kept
  * for the short linger so the final ACK and retransmitted FINs do not create
  * a new mid-stream flow. Port reuse: a SYN without ACK from either side on a
  * flow in state CLOSING or CLOSED (FIN/RST seen) ends the old flow (FIN if FIN
@@ -104,7 +106,8 @@ struct flow {
 	uint8_t tcp_flags[2];        /* OR of flags seen per direction */
 	uint8_t state;               /* enum flow_state */
 	uint8_t cls;                 /* enum flow_class */
-	uint8_t syn_seen;            /* 1 when the SYN was seen (0 = mid-stream) */
+	uint8_t syn_seen;            /* 1 when the flow began with a SYN or SYN-ACK
+	                                (the stream start is known); 0 = mid-stream */
 	uint8_t fin_seen;            /* bit d: FIN seen in direction d */
 	uint8_t rst_seen;
 	uint8_t in_use;
@@ -166,7 +169,8 @@ struct flow *flow_lookup(struct flowtable *ft, const struct pd_packet *p, size_t
 /* Ends every flow idle past its timeout at now_us. Cheap when nothing is due. */
 void flow_expire(struct flowtable *ft, uint64_t now_us);
 
-/* Ends every flow with reason why, oldest last_us first (deterministic). */
+/* Ends every flow with reason why (LINGER flows keep FIN/RST), oldest
+ * last_us first (deterministic). */
 void flow_end_all(struct flowtable *ft, enum flow_end why);
 
 /* The flow's user area (cfg.user_size bytes, 16-byte aligned, zeroed at

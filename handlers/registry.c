@@ -271,10 +271,9 @@ void hd_registry_each_port(const struct hd_registry *r,
                            void *arg)
 {
 	for (unsigned i = 0; i < r->count; i++) {
-		for (size_t t = 0; t < sizeof transports_all / sizeof transports_all[0]; t++) {
-			const uint8_t *map = port_map_c(r, transports_all[t]);
-			for (uint32_t port = 1; port <= 65535; port++) {
-				if (map[port] == i + 1) {
+		for (uint32_t port = 1; port <= 65535; port++) {
+			for (size_t t = 0; t < sizeof transports_all / sizeof transports_all[0]; t++) {
+				if (port_map_c(r, transports_all[t])[port] == i + 1) {
 					fn(arg, r->h[i], transports_all[t], (uint16_t)port);
 				}
 			}

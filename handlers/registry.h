@@ -36,8 +36,8 @@ int hd_registry_index(const struct hd_registry *r, const struct pd_handler *h);
 const struct pd_handler *hd_registry_port(const struct hd_registry *r, unsigned transport,
                                           uint16_t port);
 
-/* Calls fn for each (handler, transport, port) in handler then port order:
- * used by --list-handlers and the summary. */
+/* Calls fn for each (handler, transport, port) in handler, then port order
+ * (TCP before UDP on one port): used by --list-handlers and the summary. */
 void hd_registry_each_port(const struct hd_registry *r,
                            void (*fn)(void *arg, const struct pd_handler *h,
                                       unsigned transport, uint16_t port),

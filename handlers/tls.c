@@ -1,17 +1,96 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* TLS handshake handler (RFC 8446, RFC 5246): descriptor and session glue. */
+/* TLS handler: descriptor, probe and session glue around tls_conn (RFC 8446,
+ * RFC 5246). Also reached by upgrade from SMTP (STARTTLS, port 465), whose
+ * app_proto label the events keep. One "tls" event per connection, written
+ * when the server's cleartext handshake is over, else at close. */
+#include "portdemux/cursor.h"
+#include "portdemux/handler.h"
 #include "handlers/builtin.h"
+#include "handlers/tls.h"
+
+struct tls_state {
+	struct tls_conn conn;
+	struct pd_session *s;  /* the session of the current callback */
+	bool started;
+};
+
+/* Handler state is allocated per flow: keep it small. */
+_Static_assert(sizeof(struct tls_state) <= 4096, "tls state over its budget");
 
 static const uint16_t tls_ports[] = { 443, 853, 993, 995, 0 };
+
+static void cb_anomaly(void *arg, const char *reason, const char *detail)
+{
+	struct tls_state *st = arg;
+	pd_session_anomaly(st->s, reason, detail);
+}
+
+static void cb_ready(void *arg)
+{
+	struct tls_state *st = arg;
+	tls_event_write(st->s, &st->conn);
+}
+
+static const struct tls_cb tls_callbacks = { cb_anomaly, cb_ready };
+
+static struct tls_state *state_of(struct pd_session *s, void *state)
+{
+	struct tls_state *st = state;
+	if (!st->started) {
+		tls_conn_init(&st->conn, &tls_callbacks, st);
+		st->started = true;
+	}
+	st->s = s;
+	return st;
+}
+
+/* A handshake record carrying the start of a hello in its own direction:
+ * type 22, version 3.0-3.4, a sane length, ClientHello to the server or
+ * ServerHello to the client, with a body no shorter than a hello's fixed part. */
+static enum pd_probe tls_probe(enum pd_dir dir, const uint8_t *data, size_t len)
+{
+	struct pcur c = pcur_make(data, len);
+	int b[9];
+	for (size_t i = 0; i < 9; i++)
+		b[i] = pcur_peek(&c, i);
+	uint8_t want = dir == PD_TO_SERVER ? TLS_HS_CLIENT_HELLO : TLS_HS_SERVER_HELLO;
+	if ((b[0] >= 0 && b[0] != TLS_CT_HANDSHAKE) || (b[1] >= 0 && b[1] != 3) ||
+	    (b[2] >= 0 && b[2] > 4) || (b[5] >= 0 && b[5] != want))
+		return PD_PROBE_REJECT;
+	if (b[4] >= 0) {
+		unsigned rlen = ((unsigned)b[3] << 8) | (unsigned)b[4];
+		if (rlen < 4 || rlen > TLS_RECORD_MAX)
+			return PD_PROBE_REJECT;
+	}
+	if (b[8] < 0)
+		return PD_PROBE_NEED_MORE;
+	/* version(2) random(32) session_id_len(1) + suites or suite(2) compression(1) */
+	uint32_t hlen = ((uint32_t)b[6] << 16) | ((uint32_t)b[7] << 8) | (uint32_t)b[8];
+	return hlen >= 38 ? PD_PROBE_MATCH : PD_PROBE_REJECT;
+}
 
 static size_t tls_on_data(struct pd_session *s, void *state, enum pd_dir dir,
                           const uint8_t *data, size_t len)
 {
-	(void)s;
-	(void)state;
-	(void)dir;
-	(void)data;
-	return len;
+	struct tls_state *st = state_of(s, state);
+	return tls_conn_feed(&st->conn, dir, data, len);
+}
+
+static void tls_on_gap(struct pd_session *s, void *state, enum pd_dir dir, size_t lost)
+{
+	struct tls_state *st = state_of(s, state);
+	tls_conn_gap(&st->conn, dir);
+}
+
+static void tls_on_close(struct pd_session *s, void *state, enum pd_close why)
+{
+	struct tls_state *st = state_of(s, state);
+	struct tls_conn *c = &st->conn;
+	if (!c->ready_sent && (c->have_ch || c->have_sh)) {
+		c->ready_sent = true;
+		tls_event_write(s, c);
+	}
+	tls_conn_free(c);
 }
 
 const struct pd_handler pd_handler_tls = {
@@ -19,6 +98,9 @@ const struct pd_handler pd_handler_tls = {
 	.name = "tls",
 	.transports = PD_TCP,
 	.default_ports = tls_ports,
-	.state_size = 1,
+	.state_size = sizeof(struct tls_state),
+	.probe = tls_probe,
 	.on_data = tls_on_data,
+	.on_gap = tls_on_gap,
+	.on_close = tls_on_close,
 };

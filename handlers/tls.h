@@ -197,6 +197,8 @@ struct tls_dir {
 	bool in_record;          /* inside a record body (rec_left bytes to go) */
 	bool encrypted;          /* after ChangeCipherSpec / TLS 1.3 ServerHello */
 	bool dead;               /* a bad record or a gap: nothing more is parsed */
+	bool rec_enc;            /* the current record counts as encrypted */
+	bool hs_keep;            /* the current handshake message is one we decode */
 	uint16_t rec_left;
 	uint8_t hs_hdr[4];       /* handshake header being collected */
 	uint8_t hs_hdr_len;

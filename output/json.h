@@ -53,7 +53,7 @@ void out_json_array_open(struct out_json *j, const char *key);
 void out_json_array_close(struct out_json *j);
 void out_json_close_all(struct out_json *j);
 
-/* Values. */
+/* Values. out_json_str with s == NULL writes null. */
 void out_json_str(struct out_json *j, const char *key, const char *s);
 void out_json_strn(struct out_json *j, const char *key, const uint8_t *s, size_t n);
 void out_json_uint(struct out_json *j, const char *key, uint64_t v);

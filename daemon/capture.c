@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* libpcap handles for portdemuxd: pcap/pcapng files (pcap-savefile(5), RFC-draft
+ * pcapng) and live interfaces (pcap(3PCAP) create/activate), read with
+ * pcap_next_ex so every error surfaces at one place with its packet count. */
+#include "daemon/capture.h"
+
+#include <errno.h>
+#include <pcap.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parsers/decode.h"
+
+struct capture {
+	pcap_t *p;
+	char name[256];
+	int linktype;
+	bool live;
+	int fd;
+	uint64_t size;             /* offline regular file size, else 0 */
+	uint64_t packets, bytes;   /* good records so far (bytes = captured bytes) */
+	char err[PCAP_ERRBUF_SIZE + 384];
+	char warning[PCAP_ERRBUF_SIZE + 64];
+};
+
+FILE *capture_preopen(const char *path)
+{
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	return fopen(path, "rb");
+}
+
+int capture_check_filter(const char *bpf, char *err, size_t errlen)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	struct bpf_program prog;
+	int rc = 0;
+
+	if (!dead) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (pcap_compile(dead, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(dead));
+		rc = -1;
+	} else {
+		pcap_freecode(&prog);
+	}
+	pcap_close(dead);
+	return rc;
+}
+
+static struct capture *capture_alloc(const char *name)
+{
+	struct capture *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
+	snprintf(c->name, sizeof c->name, "%s", strcmp(name, "-") == 0 ? "stdin" : name);
+	c->fd = -1;
+	return c;
+}
+
+/* The link type must be one pd_decode understands, else nothing would decode. */
+static int check_linktype(struct capture *c, char *err, size_t errlen)
+{
+	const char *dlt_name;
+
+	c->linktype = pcap_datalink(c->p);
+	if (pd_linktype_supported(c->linktype))
+		return 0;
+	dlt_name = pcap_datalink_val_to_name(c->linktype);
+	snprintf(err, errlen, "%s: unsupported link type %s%s (%d); supported: EN10MB, LINUX_SLL, "
+	         "LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP", c->name, dlt_name ? "DLT_" : "",
+	         dlt_name ? dlt_name : "DLT number", c->linktype);
+	return 1;
+}
+
+static int apply_filter(struct capture *c, const char *bpf, bpf_u_int32 netmask, char *err,
+                        size_t errlen)
+{
+	struct bpf_program prog;
+	int rc = 0;
+
+	if (!bpf)
+		return 0;
+	if (pcap_compile(c->p, &prog, bpf, 1, netmask) != 0) {
+		snprintf(err, errlen, "%s: filter: %s", c->name, pcap_geterr(c->p));
+		return 64;
+	}
+	if (pcap_setfilter(c->p, &prog) != 0) {
+		snprintf(err, errlen, "%s: filter: %s", c->name, pcap_geterr(c->p));
+		rc = 1;
+	}
+	pcap_freecode(&prog);
+	return rc;
+}
+
+int capture_open_file(struct capture **out, const char *name, FILE *fp, const char *bpf,
+                      char *err, size_t errlen)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c = capture_alloc(name);
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (!c) {
+		fclose(fp);
+		snprintf(err, errlen, "%s: out of memory", name);
+		return 1;
+	}
+	/* Refuse what libpcap would describe obscurely ("truncated dump file;
+	 * tried to read 4 file header bytes, only got 0"). */
+	if (fstat(fileno(fp), &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			snprintf(err, errlen, "%s: is a directory, not a capture file", c->name);
+			goto fail;
+		}
+		if (S_ISREG(st.st_mode)) {
+			if (st.st_size == 0) {
+				snprintf(err, errlen, "%s: empty file (0 bytes), not a capture", c->name);
+				goto fail;
+			}
+			c->size = (uint64_t)st.st_size;
+		}
+	}
+	/* Microsecond precision: libpcap scales nanosecond files down for us. */
+	c->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	if (!c->p) {
+		snprintf(err, errlen, "%s: %s%s", c->name, errbuf,
+		         strstr(errbuf, "unknown file format") ? " (not a pcap or pcapng capture)" : "");
+		goto fail;
+	}
+	rc = check_linktype(c, err, errlen);
+	if (rc == 0)
+		rc = apply_filter(c, bpf, PCAP_NETMASK_UNKNOWN, err, errlen);
+	if (rc != 0) {
+		capture_close(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+fail:
+	fclose(fp);
+	free(c);
+	return 1;
+}
+
+/* pcap_activate's negative statuses: libpcap's text, plus the detail it left. */
+static void activate_error(struct capture *c, int status, char *err, size_t errlen)
+{
+	const char *detail = pcap_geterr(c->p);
+
+	if (status == PCAP_ERROR || !detail || !detail[0])
+		snprintf(err, errlen, "%s: %s", c->name,
+		         detail && detail[0] ? detail : pcap_statustostr(status));
+	else
+		snprintf(err, errlen, "%s: %s (%s)", c->name, pcap_statustostr(status), detail);
+}
+
+int capture_open_live(struct capture **out, const char *iface, const struct capture_live_cfg *cfg,
+                      const char *bpf, char *err, size_t errlen)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c = capture_alloc(iface);
+	bpf_u_int32 net = 0, mask = PCAP_NETMASK_UNKNOWN;
+	int status, rc = 1;
+
+	*out = NULL;
+	if (!c) {
+		snprintf(err, errlen, "%s: out of memory", iface);
+		return 1;
+	}
+	c->live = true;
+	c->p = pcap_create(iface, errbuf);
+	if (!c->p) {
+		snprintf(err, errlen, "%s: %s", c->name, errbuf);
+		free(c);
+		return 1;
+	}
+	pcap_set_snaplen(c->p, cfg->snaplen ? (int)cfg->snaplen : 262144);
+	pcap_set_promisc(c->p, cfg->promisc);
+	pcap_set_timeout(c->p, cfg->timeout_ms);
+	pcap_set_immediate_mode(c->p, cfg->immediate);
+	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_MICRO);
+	if (cfg->buffer_kib)
+		pcap_set_buffer_size(c->p, (int)(cfg->buffer_kib * 1024u));
+	status = pcap_activate(c->p);
+	if (status < 0) {
+		activate_error(c, status, err, errlen);
+		goto fail;
+	}
+	if (status > 0) /* e.g. promiscuous mode not supported: worth saying, not fatal */
+		snprintf(c->warning, sizeof c->warning, "%s: %s", pcap_statustostr(status),
+		         pcap_geterr(c->p));
+	rc = check_linktype(c, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (bpf && pcap_lookupnet(iface, &net, &mask, errbuf) != 0)
+		mask = PCAP_NETMASK_UNKNOWN; /* "any" and address-less interfaces */
+	rc = apply_filter(c, bpf, mask, err, errlen);
+	if (rc != 0)
+		goto fail;
+	if (pcap_setnonblock(c->p, 1, errbuf) != 0) {
+		snprintf(err, errlen, "%s: %s", c->name, errbuf);
+		rc = 1;
+		goto fail;
+	}
+	c->fd = pcap_get_selectable_fd(c->p);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "%s: no selectable descriptor for this device", c->name);
+		rc = 1;
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	capture_close(c);
+	return rc;
+}
+
+enum capture_next_result capture_next(struct capture *c, struct capture_packet *p)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int rc = pcap_next_ex(c->p, &h, &data);
+
+	if (rc == 1) {
+		p->data = data;
+		p->caplen = h->caplen;
+		p->wirelen = h->len >= h->caplen ? h->len : h->caplen;
+		p->ts_us = h->ts.tv_sec < 0 ? 0
+		           : (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		p->linktype = c->linktype;
+		c->packets++;
+		c->bytes += h->caplen;
+		return CAPTURE_PACKET;
+	}
+	if (rc == 0)
+		return CAPTURE_NONE;
+	if (rc == PCAP_ERROR_BREAK) /* offline: end of file */
+		return CAPTURE_END;
+	{
+		const char *msg = pcap_geterr(c->p);
+		/* libpcap keeps one link type per handle (pcap_datalink): a pcapng whose
+		 * interfaces differ cannot be read past the first change. */
+		const char *hint = strstr(msg, "different from the type of the first interface")
+		                   ? "; libpcap reads one link type per file: split the capture by "
+		                     "interface (tshark -r FILE -Y frame.interface_id==N -w OUT)"
+		                   : "";
+		snprintf(c->err, sizeof c->err, "%s: %s%s (after %llu packets, %llu bytes)", c->name,
+		         msg && msg[0] ? msg : "read error", hint, (unsigned long long)c->packets,
+		         (unsigned long long)c->bytes);
+	}
+	return CAPTURE_ERROR;
+}
+
+const char *capture_error(const struct capture *c)
+{
+	return c->err;
+}
+
+const char *capture_warning(const struct capture *c)
+{
+	return c->warning[0] ? c->warning : NULL;
+}
+
+const char *capture_name(const struct capture *c)
+{
+	return c->name;
+}
+
+int capture_linktype(const struct capture *c)
+{
+	return c->linktype;
+}
+
+uint64_t capture_packets(const struct capture *c)
+{
+	return c->packets;
+}
+
+int capture_fd(const struct capture *c)
+{
+	return c->fd;
+}
+
+void capture_position(const struct capture *c, uint64_t *pos, uint64_t *size)
+{
+	FILE *fp = c->live ? NULL : pcap_file(c->p);
+	long off = fp ? ftell(fp) : -1;
+
+	*pos = off > 0 ? (uint64_t)off : 0;
+	*size = c->size;
+}
+
+int capture_counts(struct capture *c, struct capture_counts *out)
+{
+	struct pcap_stat ps;
+
+	memset(out, 0, sizeof *out);
+	if (!c->live || pcap_stats(c->p, &ps) != 0)
+		return -1;
+	out->received = ps.ps_recv;
+	out->dropped = ps.ps_drop;
+	out->ifdropped = ps.ps_ifdrop;
+	return 0;
+}
+
+void capture_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->p)
+		pcap_close(c->p);
+	free(c);
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* One DNS message (RFC 1035 4.1) as one "dns" event, Suricata EVE dns v2 style:
+ * header fields, the first question, the answers of a response, counts of the
+ * authority and additional sections. Records are read whole before they are
+ * written, so a malformed message still gives a valid event with what came
+ * before the fault, followed by an anomaly naming the fault. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+#include "portdemux/event.h"
+#include "handlers/dns.h"
+
+struct dns_fault {
+	enum dns_err err;
+	const char *section;
+	unsigned index;
+	size_t offset;
+};
+
+static void emit_name(struct pd_event *e, const char *key, const struct dns_name *n)
+{
+	if (n->len == 0) {
+		pd_event_str(e, key, "<root>");
+	} else {
+		pd_event_bytes(e, key, (const uint8_t *)n->text, n->len);
+	}
+}
+
+/* TXT: "rdata" is the character-strings joined (what SPF and DKIM readers
+ * want, RFC 7208 3.3); "txt" lists them one by one. */
+static void emit_txt(struct pd_event *e, const struct dns_rr *rr)
+{
+	struct pcur rd = rr->rdata;
+	uint8_t *joined = rr->rdlength > 0 ? malloc(rr->rdlength) : NULL;
+	size_t jlen = 0;
+
+	pd_event_array_open(e, "txt");
+	while (pcur_left(&rd) > 0) {
+		uint8_t n = pcur_u8(&rd);
+		const uint8_t *str = pcur_take(&rd, n);
+		if (str == NULL) {
+			break; /* checked by dns_rr_read; kept for safety */
+		}
+		pd_event_bytes(e, NULL, str, n);
+		if (joined != NULL) {
+			for (size_t i = 0; i < n; i++) {
+				joined[jlen++] = str[i];
+			}
+		}
+	}
+	pd_event_array_close(e);
+	/* Without memory for the join the strings above still carry everything. */
+	if (joined != NULL) {
+		pd_event_bytes(e, "rdata", joined, jlen);
+	} else if (rr->rdlength == 0) {
+		pd_event_str(e, "rdata", "");
+	}
+	free(joined);
+}
+
+static void emit_rr(struct pd_event *e, const struct dns_rr *rr)
+{
+	char tbuf[16];
+	char addr[INET6_ADDRSTRLEN];
+
+	pd_event_object_open(e, NULL);
+	emit_name(e, "rrname", &rr->name);
+	pd_event_str(e, "rrtype", dns_type_name(rr->type, tbuf));
+	pd_event_uint(e, "ttl", rr->ttl);
+	switch (rr->type) {
+	case DNS_T_A:
+		inet_ntop(AF_INET, rr->addr, addr, sizeof addr);
+		pd_event_str(e, "rdata", addr);
+		break;
+	case DNS_T_AAAA:
+		inet_ntop(AF_INET6, rr->addr, addr, sizeof addr);
+		pd_event_str(e, "rdata", addr);
+		break;
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+		emit_name(e, "rdata", &rr->target);
+		break;
+	case DNS_T_MX:
+		emit_name(e, "rdata", &rr->target);
+		pd_event_uint(e, "preference", rr->preference);
+		break;
+	case DNS_T_SOA:
+		pd_event_object_open(e, "soa");
+		emit_name(e, "mname", &rr->target);
+		emit_name(e, "rname", &rr->target2);
+		pd_event_uint(e, "serial", rr->soa[0]);
+		pd_event_uint(e, "refresh", rr->soa[1]);
+		pd_event_uint(e, "retry", rr->soa[2]);
+		pd_event_uint(e, "expire", rr->soa[3]);
+		pd_event_uint(e, "minimum", rr->soa[4]);
+		pd_event_object_close(e);
+		break;
+	case DNS_T_TXT:
+		emit_txt(e, rr);
+		break;
+	default:
+		pd_event_uint(e, "rdlength", rr->rdlength);
+		break;
+	}
+	pd_event_object_close(e);
+}
+
+static void emit_header(struct pd_event *e, const struct dns_header *h)
+{
+	static const struct { uint16_t bit; const char *key; } bits[] = {
+		{ DNS_F_QR, "qr" }, { DNS_F_AA, "aa" }, { DNS_F_TC, "tc" }, { DNS_F_RD, "rd" },
+		{ DNS_F_RA, "ra" }, { DNS_F_Z, "z" },   { DNS_F_AD, "ad" }, { DNS_F_CD, "cd" },
+	};
+	bool qr = (h->flags & DNS_F_QR) != 0;
+	char flags[8];
+
+	if (qr) {
+		pd_event_uint(e, "version", 2);
+	}
+	pd_event_str(e, "type", qr ? "answer" : "query");
+	pd_event_uint(e, "id", h->id);
+	snprintf(flags, sizeof flags, "%04x", (unsigned)h->flags);
+	pd_event_str(e, "flags", flags);
+	/* EVE writes the flag booleans only when set. */
+	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+		if (h->flags & bits[i].bit) {
+			pd_event_bool(e, bits[i].key, true);
+		}
+	}
+	pd_event_uint(e, "opcode", DNS_OPCODE(h->flags));
+}
+
+static void fault_at(struct dns_fault *f, enum dns_err err, const char *section, unsigned index,
+                     size_t offset)
+{
+	f->err = err;
+	f->section = section;
+	f->index = index;
+	f->offset = offset;
+}
+
+static size_t offset_in(const uint8_t *msg, const struct pcur *c)
+{
+	return (size_t)(pcur_ptr(c) - msg);
+}
+
+/* Question section: the first question goes into the event. */
+static bool questions(struct pd_event *e, const uint8_t *msg, size_t len, struct pcur *c,
+                      const struct dns_header *h, struct dns_fault *f)
+{
+	for (unsigned i = 0; i < h->qdcount; i++) {
+		struct dns_name name;
+		size_t at = offset_in(msg, c);
+		enum dns_err err = dns_name_read(msg, len, c, &name, DNS_E_TRUNCATED);
+		uint16_t qtype = pcur_be16(c);
+		uint16_t qclass = pcur_be16(c);
+		if (err == DNS_E_OK && !pcur_ok(c)) {
+			err = DNS_E_TRUNCATED;
+		}
+		if (err != DNS_E_OK) {
+			fault_at(f, err, "question", i, at);
+			return false;
+		}
+		if (i == 0) {
+			char buf[16];
+			emit_name(e, "rrname", &name);
+			pd_event_str(e, "rrtype", dns_type_name(qtype, buf));
+			pd_event_str(e, "qclass", dns_class_name(qclass, buf));
+		}
+	}
+	if (h->qdcount != 1) {
+		pd_event_uint(e, "qdcount", h->qdcount);
+	}
+	return true;
+}
+
+/* A record section; written out only when `out` (answers of a response). */
+static bool section(struct pd_event *e, const uint8_t *msg, size_t len, struct pcur *c,
+                    const char *name, unsigned count, bool out, struct dns_fault *f)
+{
+	struct dns_rr rr;
+	bool opened = false;
+	for (unsigned i = 0; i < count; i++) {
+		size_t at = offset_in(msg, c);
+		enum dns_err err = dns_rr_read(msg, len, c, &rr);
+		if (err != DNS_E_OK) {
+			fault_at(f, err, name, i, at);
+			break;
+		}
+		if (out) {
+			if (!opened) {
+				pd_event_array_open(e, "answers");
+				opened = true;
+			}
+			emit_rr(e, &rr);
+		}
+	}
+	if (opened) {
+		pd_event_array_close(e);
+	}
+	return f->err == DNS_E_OK;
+}
+
+void dns_message(struct pd_session *s, const uint8_t *msg, size_t len)
+{
+	struct pcur c = pcur_make(msg, len);
+	struct dns_header h;
+	struct dns_fault f = { DNS_E_OK, NULL, 0, 0 };
+	char detail[96];
+
+	if (!dns_header_read(&c, &h)) {
+		snprintf(detail, sizeof detail, "message of %zu bytes, header needs %d", len,
+		         DNS_HEADER_LEN);
+		pd_session_anomaly(s, dns_err_name(DNS_E_TRUNCATED), detail);
+		return;
+	}
+	bool qr = (h.flags & DNS_F_QR) != 0;
+	struct pd_event *e = pd_event_begin(s, "dns");
+	emit_header(e, &h);
+	bool ok = questions(e, msg, len, &c, &h, &f);
+	if (qr) {
+		char buf[16];
+		pd_event_str(e, "rcode", dns_rcode_name(DNS_RCODE(h.flags), buf));
+	}
+	ok = ok && section(e, msg, len, &c, "answer", h.ancount, qr, &f);
+	ok = ok && section(e, msg, len, &c, "authority", h.nscount, false, &f);
+	ok = ok && section(e, msg, len, &c, "additional", h.arcount, false, &f);
+	if (qr) {
+		pd_event_uint(e, "answers_count", h.ancount);
+	}
+	pd_event_uint(e, "authorities_count", h.nscount);
+	pd_event_uint(e, "additionals_count", h.arcount);
+	pd_event_emit(e);
+	if (!ok) {
+		snprintf(detail, sizeof detail, "%s %u at offset %zu of %zu", f.section, f.index,
+		         f.offset, len);
+		pd_session_anomaly(s, dns_err_name(f.err), detail);
+	}
+}
