@@ -14,3 +14,12 @@ libpddaemon_a_SOURCES = daemon/engine.h \
 	daemon/log.c daemon/log.h
 libpddaemon_a_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS) $(LIBCAP_CFLAGS)
 include $(top_srcdir)/daemon/engine.mk
+
+bin_PROGRAMS += portdemuxd
+portdemuxd_SOURCES = daemon/main.c
+portdemuxd_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS) $(LIBCAP_CFLAGS)
+portdemuxd_LDADD = $(PD_LIBS)
+# exported symbols for handler plug-ins loaded with dlopen
+portdemuxd_LDFLAGS = -rdynamic
+
+dist_man8_MANS = docs/portdemuxd.8

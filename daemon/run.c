@@ -100,6 +100,17 @@ static void act_on_signals(struct run *r, unsigned got)
 		emit_stats(r);
 }
 
+/* A read interrupted by SIGTERM/SIGINT fails with EINTR: that is the stop
+ * the user asked for, not damage in the file. */
+static bool stopped_meanwhile(struct run *r)
+{
+	unsigned got = signals_take();
+
+	if (got)
+		act_on_signals(r, got);
+	return r->stopped;
+}
+
 static void read_one(struct run *r, struct run_input *in)
 {
 	char err[1024];
@@ -118,7 +129,7 @@ static void read_one(struct run *r, struct run_input *in)
 	}
 	rc = capture_open_file(&c, in->name, in->fp, r->o->filter, err, sizeof err);
 	in->fp = NULL; /* owned by capture_open_file from here on */
-	if (rc != 0) {
+	if (rc != 0 && !stopped_meanwhile(r)) {
 		log_msg(LOG_ERR, "%s", err);
 		r->status = run_worse(r->status, rc);
 		return;
@@ -144,7 +155,7 @@ static void read_one(struct run *r, struct run_input *in)
 		}
 	}
 	progress_end(&prog);
-	if (res == CAPTURE_ERROR) {
+	if (res == CAPTURE_ERROR && !stopped_meanwhile(r)) {
 		log_msg(LOG_ERR, "%s", capture_error(c));
 		r->status = run_worse(r->status, OPTS_EXIT_INPUT);
 	}

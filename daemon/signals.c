@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Signal flags (sig_atomic_t, ISO C 7.14.1.1): set in handlers, read and
- * cleared by the loop. SA_RESTART keeps file reads going; poll(2) still
- * returns EINTR, which is what wakes the live loop. */
+ * cleared by the loop. SIGHUP and SIGUSR1 restart interrupted reads
+ * (SA_RESTART); SIGTERM and SIGINT do not, so a read blocked on a quiet pipe
+ * ("-r -") returns and the loop can stop. poll(2) returns EINTR either way. */
 #include "daemon/signals.h"
 
 #include <signal.h>
@@ -27,14 +28,14 @@ static int install(int sig, int extra_flags)
 
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART | extra_flags;
+	sa.sa_flags = extra_flags;
 	return sigaction(sig, &sa, NULL);
 }
 
 int signals_install(void)
 {
 	if (install(SIGTERM, SA_RESETHAND) || install(SIGINT, SA_RESETHAND) ||
-	    install(SIGHUP, 0) || install(SIGUSR1, 0))
+	    install(SIGHUP, SA_RESTART) || install(SIGUSR1, SA_RESTART))
 		return -1;
 	return 0;
 }

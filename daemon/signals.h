@@ -10,8 +10,9 @@ enum signals_pending {
 	SIGNALS_STATS = 1u << 2,   /* SIGUSR1: write a stats event now */
 };
 
-/* Installs the handlers. A second SIGTERM/SIGINT takes the default action, so
- * a stuck run can still be interrupted. Returns 0 or -1 (errno). */
+/* Installs the handlers. SIGTERM/SIGINT interrupt blocking reads (EINTR); a
+ * second one takes the default action, so a stuck run can still be
+ * interrupted. Returns 0 or -1 (errno). */
 int signals_install(void);
 
 /* Returns the pending set and clears it. Cheap enough to call per packet. */

@@ -102,7 +102,7 @@ static void walk_unclaimed(const struct engine_stats *st, const struct stats_vis
 	v->close(arg);
 }
 
-void stats_walk(const struct pd_engine *e, const struct capture_counts *cap,
+void stats_walk(struct pd_engine *e, const struct capture_counts *cap,
                 const struct stats_visitor *v, void *arg)
 {
 	const struct engine_stats *st = engine_stats(e);

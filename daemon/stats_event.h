@@ -20,7 +20,7 @@ struct stats_visitor {
 /* Walks packets, bytes, events, handler_memcap_hits, then the groups decoder, flows, tcp, defrag,
  * handlers (one group per handler), unclaimed and, when cap is not NULL,
  * capture. Decode reasons list only non-zero entries; every handler appears. */
-void stats_walk(const struct pd_engine *e, const struct capture_counts *cap,
+void stats_walk(struct pd_engine *e, const struct capture_counts *cap,
                 const struct stats_visitor *v, void *arg);
 
 /* Writes one "stats" event at time ts_us through the engine's event builder

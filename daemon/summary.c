@@ -32,7 +32,7 @@ static void text_flush(struct text *t, bool even_empty)
 
 static void text_start(struct text *t, const char *name)
 {
-	int n = snprintf(t->line, sizeof t->line, "%*s%s%s", (int)(2 * t->depth + 2), "",
+	int n = snprintf(t->line, sizeof t->line, "%*s%s%s", (int)(t->depth ? 2 * t->depth : 2), "",
 	                 name ? name : "", name ? ":" : "");
 	t->len = n > 0 && (size_t)n < sizeof t->line ? (size_t)n : sizeof t->line - 1;
 }
@@ -131,7 +131,7 @@ static void print_ports(FILE *out, const struct engine_stats *st, const struct h
 	free(rows);
 }
 
-void summary_print(FILE *out, const struct pd_engine *e, const struct capture_counts *cap,
+void summary_print(FILE *out, struct pd_engine *e, const struct capture_counts *cap,
                    double elapsed_s)
 {
 	static const struct stats_visitor text_visitor = {text_open, text_value, text_close};

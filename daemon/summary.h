@@ -13,7 +13,7 @@
 #define SUMMARY_TOP_PORTS 10
 
 /* cap: live capture counters or NULL; elapsed_s: wall-clock run time. */
-void summary_print(FILE *out, const struct pd_engine *e, const struct capture_counts *cap,
+void summary_print(FILE *out, struct pd_engine *e, const struct capture_counts *cap,
                    double elapsed_s);
 
 #endif

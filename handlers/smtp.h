@@ -221,6 +221,7 @@ bool smtp_parse_u64(const uint8_t *p, size_t n, uint64_t *out);
 struct smtp_helo {
 	char command[5];             /* as sent: "EHLO", "ehlo", "HELO" */
 	char name[SMTP_DOMAIN_MAX + 1];
+	uint16_t name_len;
 	uint16_t reply;              /* 0 = no reply seen */
 };
 
@@ -336,7 +337,9 @@ struct smtp_state {
 	int8_t auth_cur;       /* attempt of the running AUTH, -1 none */
 	uint32_t txn_gen;
 
-	/* current reply (first line facts) */
+	/* current reply (first line facts) and the command it answers */
+	bool reply_matched;    /* reply_to is valid */
+	struct smtp_pending reply_to;
 	uint16_t reply_code;
 	uint16_t reply_lines;
 	char reply_enhanced[SMTP_ENH_MAX];
@@ -346,6 +349,7 @@ struct smtp_state {
 	uint16_t greeting_code;
 	uint16_t greeting_lines;
 	char greeting_text[SMTP_TEXT_MAX + 1];
+	uint16_t greeting_len;
 
 	struct smtp_helo helo[SMTP_HELO_MAX];
 	uint8_t helo_n;
@@ -405,6 +409,8 @@ void smtp_txn_settle(struct pd_session *s, struct smtp_state *st, unsigned slot)
 void smtp_txn_flush_all(struct pd_session *s, struct smtp_state *st, enum smtp_incomplete why);
 void smtp_data_line(struct pd_session *s, struct smtp_state *st, const struct ls_line *l);
 void smtp_data_begin(struct smtp_state *st);
+/* Octets of an over-long message line dropped by the splitter. */
+void smtp_data_dropped(struct smtp_state *st, size_t n);
 size_t smtp_bdat_take(struct smtp_state *st, size_t avail);
 void smtp_txn_gap(struct smtp_state *st, size_t lost);
 

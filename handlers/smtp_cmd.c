@@ -133,7 +133,7 @@ static void cmd_helo(struct pd_session *s, struct smtp_state *st, const struct s
 	smtp_copy(h->command, sizeof(h->command), l->text, 4);
 	while (arg_len > 0 && (arg[arg_len - 1] == ' ' || arg[arg_len - 1] == '\t'))
 		arg_len--;
-	smtp_copy(h->name, sizeof(h->name), arg, arg_len);
+	h->name_len = (uint16_t)smtp_copy(h->name, sizeof(h->name), arg, arg_len);
 	st->helo_cur = (int8_t)i;
 	st->helo_count++;
 	smtp_cmd_queue(s, st, (enum smtp_kind)d->kind, SMTP_NO_SLOT, i);

@@ -89,15 +89,30 @@ struct pd_packet {
 	size_t wire_len;           /* frame length as given to pd_decode */
 };
 
-/* Decodes one frame. Always fills pkt (zeroed first) and returns pkt->status. */
+/* Decodes one frame. Always fills pkt (zeroed first) and returns pkt->status.
+ * Pointers in pkt point into frame. Outcomes:
+ *  PD_OK, PD_R_NONE            TCP/UDP decoded (has_l4), or IPv6 No Next Header
+ *  PD_OK, PD_R_FRAGMENT        an IP fragment (every one, the first included):
+ *                              has_l4 false, frag_* set; reassemble, then
+ *                              pd_decode_ip(). An IPv6 atomic fragment (offset 0,
+ *                              no M flag; RFC 6946) is not a fragment: it is
+ *                              decoded through (l3_hdr_len includes its header).
+ *  PD_OK, PD_R_L4_UNSUPPORTED  another protocol (ICMP, GRE...): ip_proto set
+ *  PD_UNSUPPORTED              link type, ethertype (ARP...), NULL family,
+ *                              IPv6 ESP or an extension header not walked
+ *  PD_TRUNCATED / PD_MALFORMED with the reason of the layer at fault.
+ * On failure, the layers decoded before the fault stay filled (link fields,
+ * addresses and ip_proto once the IP header was read). */
 enum pd_status pd_decode(struct pd_packet *pkt, const uint8_t *frame, size_t len, int linktype);
 
 /* Decodes an IP datagram (v4 or v6, chosen by its version nibble) into pkt,
- * keeping pkt's link-layer fields (vlan, linktype). Used by defragmentation
- * to re-enter a reassembled datagram. */
+ * keeping pkt's link-layer fields (linktype, vlan_count, vlan) and clearing
+ * the rest; wire_len becomes len. Used by defragmentation to re-enter a
+ * reassembled datagram (which must carry no fragment header / MF flag). */
 enum pd_status pd_decode_ip(struct pd_packet *pkt, const uint8_t *data, size_t len);
 
-/* Formats an address as text (inet_ntop style); returns buf. */
+/* Formats an address as text (inet_ntop); returns buf. An unknown version or
+ * a buffer too small for the text gives "" (when buflen > 0). */
 const char *pd_ip_str(const struct pd_ip *a, uint8_t ip_version, char *buf, size_t buflen);
 
 #endif

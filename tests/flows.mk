@@ -15,3 +15,10 @@ TESTS += tests/test_flowtable
 tests_test_flowtable_SOURCES = tests/test_flowtable.c
 tests_test_flowtable_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_flowtable_LDADD = $(FLOWS_TEST_LIBS)
+
+check_PROGRAMS += tests/test_reasm
+TESTS += tests/test_reasm
+
+tests_test_reasm_SOURCES = tests/test_reasm.c
+tests_test_reasm_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_reasm_LDADD = $(FLOWS_TEST_LIBS)

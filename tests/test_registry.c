@@ -149,7 +149,7 @@ START_TEST(test_too_many)
 	hs[i] = (struct pd_handler)FAKE(names[i], PD_TCP, NULL);
 	ck_assert_int_eq(hd_registry_add(r, &hs[i], err, sizeof err), -1);
 	char want[80];
-	snprintf(want, sizeof want, "too many handlers (max 64), cannot add %s", names[i]);
+	snprintf(want, sizeof want, "too many handlers (max 64), cannot add %.7s", names[i]);
 	ck_assert_str_eq(err, want);
 	free(r);
 }
