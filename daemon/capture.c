@@ -66,14 +66,18 @@ static struct capture *capture_alloc(const char *name)
 static int check_linktype(struct capture *c, char *err, size_t errlen)
 {
 	const char *dlt_name;
+	char lt[64];
 
 	c->linktype = pcap_datalink(c->p);
 	if (pd_linktype_supported(c->linktype))
 		return 0;
 	dlt_name = pcap_datalink_val_to_name(c->linktype);
-	snprintf(err, errlen, "%s: unsupported link type %s%s (%d); supported: EN10MB, LINUX_SLL, "
-	         "LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP", c->name, dlt_name ? "DLT_" : "",
-	         dlt_name ? dlt_name : "DLT number", c->linktype);
+	if (dlt_name)
+		snprintf(lt, sizeof lt, "DLT_%s (%d)", dlt_name, c->linktype);
+	else
+		snprintf(lt, sizeof lt, "%d", c->linktype);
+	snprintf(err, errlen, "%s: unsupported link type %s; supported: EN10MB, LINUX_SLL, "
+	         "LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP", c->name, lt);
 	return 1;
 }
 

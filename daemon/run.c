@@ -91,7 +91,8 @@ static void act_on_signals(struct run *r, unsigned got)
 	char err[512];
 
 	if (got & SIGNALS_STOP) {
-		log_msg(LOG_NOTICE, "stopping on signal");
+		if (log_is_syslog()) /* on a terminal the user knows they pressed ^C */
+			log_msg(LOG_NOTICE, "stopping on signal");
 		r->stopped = true;
 	}
 	if ((got & SIGNALS_REOPEN) && out_sink_reopen(r->sink, err, sizeof err) != 0)
@@ -129,9 +130,11 @@ static void read_one(struct run *r, struct run_input *in)
 	}
 	rc = capture_open_file(&c, in->name, in->fp, r->o->filter, err, sizeof err);
 	in->fp = NULL; /* owned by capture_open_file from here on */
-	if (rc != 0 && !stopped_meanwhile(r)) {
-		log_msg(LOG_ERR, "%s", err);
-		r->status = run_worse(r->status, rc);
+	if (rc != 0) {
+		if (!stopped_meanwhile(r)) {
+			log_msg(LOG_ERR, "%s", err);
+			r->status = run_worse(r->status, rc);
+		}
 		return;
 	}
 	capture_position(c, &pos, &size);

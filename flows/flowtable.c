@@ -24,6 +24,8 @@
 #define FLOW_PROTO_TCP 6u
 #define FLOW_PROTO_UDP 17u
 #define FLOW_US 1000000ull
+/* List moves happen at most once per slice (2^20 us, about 1 s) per flow. */
+#define FLOW_SLICE_SHIFT 20
 
 /* The user area starts at the first 16-byte boundary after the header. */
 #define FLOW_HDR_SIZE ((sizeof(struct flow) + 15u) & ~(size_t)15u)
@@ -183,6 +185,7 @@ static void cls_unlink(struct flowtable *ft, struct flow *f)
 static void cls_append(struct flowtable *ft, struct flow *f, uint8_t cls)
 {
 	f->cls = cls;
+	f->slice = (uint32_t)(ft->now >> FLOW_SLICE_SHIFT);
 	f->next = NULL;
 	f->prev = ft->tail[cls];
 	if (ft->tail[cls])
@@ -192,7 +195,7 @@ static void cls_append(struct flowtable *ft, struct flow *f, uint8_t cls)
 	ft->tail[cls] = f;
 }
 
-/* The least recently used flow: the oldest of the class heads. */
+/* The least recently used flow (to a slice): the oldest of the class heads. */
 static struct flow *lru_victim(const struct flowtable *ft)
 {
 	struct flow *v = NULL;
@@ -571,7 +574,9 @@ struct flow *flow_lookup(struct flowtable *ft, const struct pd_packet *p, size_t
 	else if (f->state == FLOW_STATE_NEW && f->pkts[0] && f->pkts[1])
 		f->state = FLOW_STATE_ESTABLISHED;
 	uint8_t cls = class_of(f);
-	if (cls != f->cls || ft->tail[cls] != f) {
+	/* Lazy LRU: moving to the tail costs two cache misses (the list
+	 * neighbours), so a flow already moved in this slice stays put. */
+	if (cls != f->cls || f->slice != (uint32_t)(ft->now >> FLOW_SLICE_SHIFT)) {
 		cls_unlink(ft, f);
 		cls_append(ft, f, cls);
 	}

@@ -21,7 +21,15 @@
  * Each class keeps one list ordered by last_us (all members share a timeout,
  * so list order = deadline order): flow_expire() pops list heads while due
  * (cost: 6 comparisons when nothing is due); the global LRU flow is the
- * oldest of the 6 heads. A packet moves its flow to the tail of its class.
+ * oldest of the 6 heads. A packet moves its flow to the tail of its class
+ * only when the class changes or its last move was in an earlier time slice
+ * (2^20 us, about 1 s): a move touches two other records (two cache misses
+ * on large tables), so doing it once per slice keeps the per-packet cost at
+ * the bucket and the record. The price is precision within one slice: the
+ * lists are ordered by slice, not exactly by last_us, so the LRU victim is
+ * least recently used to within a slice and an idle flow may be ended by
+ * flow_expire() up to one slice after its timeout (never before it; and
+ * flow_lookup() checks the exact timeout).
  *
  * End reasons: a flow in LINGER (closed by RST or FIN both ways) always ends
  * with RST (if a RST was seen) or FIN, whatever ends it (linger expiry,
@@ -106,6 +114,7 @@ struct flow {
 	uint8_t tcp_flags[2];        /* OR of flags seen per direction */
 	uint8_t state;               /* enum flow_state */
 	uint8_t cls;                 /* enum flow_class */
+	uint32_t slice;              /* packet time >> 20 of the last list move */
 	uint8_t syn_seen;            /* 1 when the flow began with a SYN or SYN-ACK
 	                                (the stream start is known); 0 = mid-stream */
 	uint8_t fin_seen;            /* bit d: FIN seen in direction d */
@@ -169,8 +178,8 @@ struct flow *flow_lookup(struct flowtable *ft, const struct pd_packet *p, size_t
 /* Ends every flow idle past its timeout at now_us. Cheap when nothing is due. */
 void flow_expire(struct flowtable *ft, uint64_t now_us);
 
-/* Ends every flow with reason why (LINGER flows keep FIN/RST), oldest
- * last_us first (deterministic). */
+/* Ends every flow with reason why (LINGER flows keep FIN/RST), least
+ * recently used first (as for eviction; deterministic for a given input). */
 void flow_end_all(struct flowtable *ft, enum flow_end why);
 
 /* The flow's user area (cfg.user_size bytes, 16-byte aligned, zeroed at

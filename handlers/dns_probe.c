@@ -24,29 +24,57 @@ static bool class_ok(uint16_t qclass)
 	return qclass == 1 || qclass == 3 || qclass == 4 || qclass == 254 || qclass == 255;
 }
 
+/* Header checks, field by field, so that a partial header (the first bytes
+ * of a TCP stream) is rejected as soon as a field it has is implausible. */
+static enum pd_probe header_check(struct pcur *c, size_t msglen, struct dns_header *h)
+{
+	h->id = pcur_be16(c);
+	h->flags = pcur_be16(c);
+	if (!pcur_ok(c)) {
+		return PD_PROBE_NEED_MORE;
+	}
+	bool qr = (h->flags & DNS_F_QR) != 0;
+	unsigned op = DNS_OPCODE(h->flags);
+	if (!opcode_ok(op) || (h->flags & DNS_F_Z) != 0 ||
+	    (!qr && op == 0 && DNS_RCODE(h->flags) != 0) || (qr && DNS_RCODE(h->flags) > 10)) {
+		return PD_PROBE_REJECT;
+	}
+	h->qdcount = pcur_be16(c);
+	if (!pcur_ok(c)) {
+		return PD_PROBE_NEED_MORE;
+	}
+	if (h->qdcount == 0 || h->qdcount > DNS_PROBE_MAX_QD) {
+		return PD_PROBE_REJECT;
+	}
+	h->ancount = pcur_be16(c);
+	h->nscount = pcur_be16(c);
+	h->arcount = pcur_be16(c);
+	if (!pcur_ok(c)) {
+		return PD_PROBE_NEED_MORE;
+	}
+	size_t rr = (size_t)h->ancount + h->nscount + h->arcount;
+	if (DNS_HEADER_LEN + (size_t)h->qdcount * DNS_MIN_QUESTION + rr * DNS_MIN_RR > msglen) {
+		return PD_PROBE_REJECT;
+	}
+	if (!qr && op == 0 &&
+	    (h->ancount != 0 || h->nscount != 0 || h->arcount > DNS_PROBE_MAX_AR_QUERY)) {
+		return PD_PROBE_REJECT;
+	}
+	return PD_PROBE_MATCH;
+}
+
 /* b holds the first avail bytes of a message msglen bytes long. */
 static enum pd_probe plausible(const uint8_t *b, size_t avail, size_t msglen)
 {
 	struct pcur c = pcur_make(b, avail);
 	struct dns_header h;
 
-	if (!dns_header_read(&c, &h)) {
-		return avail < msglen ? PD_PROBE_NEED_MORE : PD_PROBE_REJECT;
+	enum pd_probe v = header_check(&c, msglen, &h);
+	if (v == PD_PROBE_NEED_MORE && avail == msglen) {
+		return PD_PROBE_REJECT; /* the whole message is shorter than a header */
 	}
-	bool qr = (h.flags & DNS_F_QR) != 0;
-	unsigned rr = (unsigned)h.ancount + h.nscount + h.arcount;
-	if (!opcode_ok(DNS_OPCODE(h.flags)) || (h.flags & DNS_F_Z) != 0 || h.qdcount == 0 ||
-	    h.qdcount > DNS_PROBE_MAX_QD ||
-	    DNS_HEADER_LEN + (size_t)h.qdcount * DNS_MIN_QUESTION + (size_t)rr * DNS_MIN_RR > msglen) {
-		return PD_PROBE_REJECT;
-	}
-	if (!qr && DNS_OPCODE(h.flags) == 0 &&
-	    (DNS_RCODE(h.flags) != 0 || h.ancount != 0 || h.nscount != 0 ||
-	     h.arcount > DNS_PROBE_MAX_AR_QUERY)) {
-		return PD_PROBE_REJECT;
-	}
-	if (qr && DNS_RCODE(h.flags) > 10) {
-		return PD_PROBE_REJECT;
+	if (v != PD_PROBE_MATCH) {
+		return v;
 	}
 	struct dns_name name;
 	enum dns_err err = dns_name_read(b, avail, &c, &name, DNS_E_TRUNCATED);
@@ -62,7 +90,8 @@ static enum pd_probe plausible(const uint8_t *b, size_t avail, size_t msglen)
 		return PD_PROBE_REJECT;
 	}
 	/* A lone question ends the message exactly. */
-	if (h.qdcount == 1 && rr == 0 && avail - pcur_left(&c) != msglen) {
+	bool lone = h.qdcount == 1 && h.ancount == 0 && h.nscount == 0 && h.arcount == 0;
+	if (lone && avail - pcur_left(&c) != msglen) {
 		return PD_PROBE_REJECT;
 	}
 	return PD_PROBE_MATCH;

@@ -211,40 +211,24 @@ static void keep_tail(struct pd_session *s, enum pd_dir dir, const uint8_t *p, s
 	d->len = n;
 }
 
-void hd_deliver(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len)
+/* Appends new bytes to a kept tail and offers the whole to the handler, in
+ * pieces when tail + new bytes exceed the cap: the cap bounds what the core
+ * holds, not what a handler may consume. Returns how much of data was taken;
+ * 0 with the tail dropped when the handler let a full buffer sit. */
+static size_t feed_with_tail(struct pd_session *s, enum pd_dir dir, const uint8_t *data,
+                             size_t len)
 {
 	struct hd_dirbuf *d = &s->dir[dir];
-	if (s->phase != HD_ACTIVE || s->h == NULL) {
-		return;
-	}
-	if (s->transport == PD_UDP) {
-		/* A datagram is whole: no tail, the return value means nothing. */
-		(void)feed(s, dir, data, len);
-		if (s->pending_upgrade != NULL) {
-			(void)upgrade(s);
-		}
-		return;
-	}
-	if (d->len == 0) {
-		size_t used = feed(s, dir, data, len);
-		if (s->pending_upgrade != NULL) {
-			if (upgrade(s) == 0) {
-				hd_deliver(s, dir, data + used, len - used);
-			}
-			return;
-		}
-		keep_tail(s, dir, data + used, len - used);
-		return;
-	}
-	if (d->len + len > s->ctx->tail_cap || !hd_buf_reserve(s, d, d->len + len)) {
+	size_t room = s->ctx->tail_cap > d->len ? s->ctx->tail_cap - d->len : 0;
+	size_t take = len < room ? len : room;
+	if (take == 0 || !hd_buf_reserve(s, d, d->len + take)) {
 		size_t dropped = d->len;
 		d->len = 0;
 		tail_dropped(s, dir, dropped);
-		hd_deliver(s, dir, data, len);
-		return;
+		return 0;
 	}
-	memcpy(d->buf + d->len, data, len);
-	d->len += len;
+	memcpy(d->buf + d->len, data, take);
+	d->len += take;
 	size_t used = feed(s, dir, d->buf, d->len);
 	if (s->pending_upgrade != NULL) {
 		/* The rest belongs to the new handler: detach it so the new handler's
@@ -255,16 +239,50 @@ void hd_deliver(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size
 			hd_deliver(s, dir, rest.buf + used, rest.len - used);
 		}
 		hd_buf_free(s, &rest);
-		return;
+		return take;
 	}
 	size_t left = d->len - used;
 	if (left == 0) {
-		/* Idle sessions hold no buffer. */
-		hd_buf_free(s, d);
+		hd_buf_free(s, d); /* idle sessions hold no buffer */
+	} else {
+		memmove(d->buf, d->buf + used, left);
+		d->len = left;
+	}
+	return take;
+}
+
+void hd_deliver(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len)
+{
+	struct hd_dirbuf *d = &s->dir[dir];
+	if (s->transport == PD_UDP) {
+		/* A datagram is whole: no tail, the return value means nothing. */
+		if (s->phase == HD_ACTIVE && s->h != NULL) {
+			(void)feed(s, dir, data, len);
+			if (s->pending_upgrade != NULL) {
+				(void)upgrade(s);
+			}
+		}
 		return;
 	}
-	memmove(d->buf, d->buf + used, left);
-	d->len = left;
+	while (len > 0 && s->phase == HD_ACTIVE && s->h != NULL) {
+		if (d->len > 0) {
+			size_t took = feed_with_tail(s, dir, data, len);
+			data += took;
+			len -= took;
+			continue;
+		}
+		size_t used = feed(s, dir, data, len);
+		data += used;
+		len -= used;
+		if (s->pending_upgrade != NULL) {
+			if (upgrade(s) != 0) {
+				return;
+			}
+			continue; /* the rest goes to the new handler */
+		}
+		keep_tail(s, dir, data, len);
+		return;
+	}
 }
 
 void hd_deliver_gap(struct pd_session *s, enum pd_dir dir, uint64_t lost)

@@ -319,6 +319,7 @@ struct smtp_state {
 	bool client_hunting;   /* skip client lines until a known command */
 	bool server_hunting;   /* ignore replies until the client is in sync */
 	bool client_first;     /* client bytes before the greeting */
+	bool client_seen;      /* the client direction delivered bytes */
 	bool greeting_seen;
 	bool pipelining_used;
 	bool quit_sent;
@@ -330,6 +331,7 @@ struct smtp_state {
 
 	uint8_t cstate;        /* enum smtp_cstate */
 	struct ls_state ls[2]; /* index enum pd_dir */
+	size_t kept[2];        /* bytes left unconsumed (the core drops them at a gap) */
 	uint64_t bdat_left;    /* octets of the current chunk still to come */
 	uint8_t bdat_slot;     /* transaction of that chunk (slot, generation) */
 	uint32_t bdat_gen;

@@ -353,6 +353,33 @@ static void split_verb(const struct ls_line *l, size_t *vlen, const uint8_t **ar
 	*alen = l->len - a;
 }
 
+/* While resynchronising, only a line with a command's full syntax counts:
+ * message text such as "Data follows" must not pass for DATA. */
+static bool hunt_ok(const struct smtp_cmd_def *d, const struct ls_line *l, size_t vlen,
+                    const uint8_t *arg, size_t alen)
+{
+	struct smtp_path p;
+	switch (d->kind) {
+	case SMTP_K_EHLO:
+	case SMTP_K_HELO:
+	case SMTP_K_AUTH:
+		return alen > 0;
+	case SMTP_K_MAIL:
+		return smtp_path_parse(arg, alen, "FROM", &p) && p.bracketed;
+	case SMTP_K_RCPT:
+		return smtp_path_parse(arg, alen, "TO", &p) && p.bracketed;
+	case SMTP_K_BDAT:
+		return alen > 0 && arg[0] >= '0' && arg[0] <= '9';
+	case SMTP_K_DATA:
+	case SMTP_K_RSET:
+	case SMTP_K_QUIT:
+	case SMTP_K_STARTTLS:
+		return vlen == l->len;
+	default:
+		return false;
+	}
+}
+
 void smtp_cmd_line(struct pd_session *s, struct smtp_state *st, const struct ls_line *l)
 {
 	if (l->flags & LS_TAIL) {
@@ -378,7 +405,7 @@ void smtp_cmd_line(struct pd_session *s, struct smtp_state *st, const struct ls_
 			smtp_cmd_queue(s, st, SMTP_K_DATA_END, SMTP_NO_SLOT, 0);
 			return;
 		}
-		if (d == NULL || (l->flags & LS_TOO_LONG))
+		if (d == NULL || (l->flags & LS_TOO_LONG) || !hunt_ok(d, l, vlen, arg, alen))
 			return;
 		st->client_hunting = false;
 	}

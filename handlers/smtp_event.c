@@ -179,14 +179,19 @@ static void greeting_object(struct pd_event *e, const struct smtp_state *st)
 		return;
 	}
 	const uint8_t *t = (const uint8_t *)st->greeting_text;
-	size_t w = 0;
+	char enh[SMTP_ENH_MAX];
+	/* "554 5.3.2 mx.example.net ...": the name follows the status code. */
+	size_t at = smtp_enhanced_parse(t, st->greeting_len, enh);
+	while (at < st->greeting_len && t[at] == ' ')
+		at++;
+	size_t w = at;
 	while (w < st->greeting_len && t[w] != ' ')
 		w++;
 	pd_event_object_open(e, "greeting");
 	pd_event_uint(e, "code", st->greeting_code);
 	pd_event_bytes(e, "text", t, st->greeting_len);
 	/* RFC 5321 4.3.1: the greeting starts with the server's name. */
-	pd_event_bytes(e, "server_name", t, w);
+	pd_event_bytes(e, "server_name", t + at, w - at);
 	pd_event_uint(e, "lines", st->greeting_lines);
 	pd_event_bool(e, "no_service", st->greeting_code == 554);
 	pd_event_object_close(e);

@@ -210,10 +210,13 @@ static const smtp_reply_fn reply_fn[SMTP_K_COUNT] = {
 	[SMTP_K_UNKNOWN] = on_nothing,
 };
 
+/* After lost bytes, replies to commands we never saw are expected: they are
+ * counted but not reported as anomalies. */
 static void unexpected(struct pd_session *s, struct smtp_state *st, const char *detail)
 {
 	st->unexpected_replies++;
-	smtp_anomaly(s, st, SMTP_A_UNEXPECTED_REPLY, detail);
+	if (st->gaps == 0)
+		smtp_anomaly(s, st, SMTP_A_UNEXPECTED_REPLY, detail);
 }
 
 /* First line of a reply: decide which pending command it answers. */
@@ -230,8 +233,7 @@ static void reply_begin(struct pd_session *s, struct smtp_state *st, const struc
 		/* The server answers the message while we are still inside it: it
 		 * saw an end we did not (lost bytes, or an end-of-data look-alike
 		 * it accepted). Its reading wins. */
-		if (st->gaps == 0)
-			unexpected(s, st, "reply while the message data was still open");
+		unexpected(s, st, "reply while the message data was still open");
 		st->cstate = SMTP_C_CMD;
 		if (st->cur_txn >= 0)
 			st->txn[st->cur_txn].data_ended = true;

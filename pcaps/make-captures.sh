@@ -124,7 +124,8 @@ vlan_off() {
 
 # --- DNS server: dnsmasq, authoritative for pd.test with one record of each type -------
 dns_up() {
-	in_s dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+	# Started directly (not through in_s) so that $! is dnsmasq itself: ip netns exec execs.
+	ip netns exec "$ns_s" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
 		--no-poll --bind-interfaces --listen-address="$v4_s" --listen-address="$v6_s" \
 		--pid-file="$tmp/dnsmasq.pid" --log-queries --log-facility=- \
 		--auth-server="ns1.$zone,$if_s" --auth-zone="$zone,10.77.9.0/24,fd77:9::/64" \
@@ -154,7 +155,7 @@ cap_start() { # file, interface, tcpdump options...
 	local file=$1 dev=$2; shift 2
 	sleep 1   # let IPv6 link-local DAD and MLD reports of link-up pass
 	: >"$tmp/tcpdump.err"
-	in_c tcpdump -Z root -n -U -i "$dev" -w "$file" "$@" 2>"$tmp/tcpdump.err" &
+	ip netns exec "$ns_c" tcpdump -Z root -n -U --immediate-mode -i "$dev" -w "$file" "$@" 2>"$tmp/tcpdump.err" &
 	cap_pid=$!
 	pids="$pids $cap_pid"
 	local i
@@ -166,8 +167,9 @@ cap_start() { # file, interface, tcpdump options...
 	exit 1
 }
 cap_stop() {
+	# --immediate-mode: packets are not held in a ring block that SIGTERM would discard.
 	sleep 0.5 # the last replies
-	kill -INT "$cap_pid"
+	kill -TERM "$cap_pid" # tcpdump flushes and closes the file on SIGTERM
 	wait "$cap_pid" || true
 	pids=$(echo "$pids" | tr ' ' '\n' | grep -vx "$cap_pid" | tr '\n' ' ')
 	grep -E 'packets (captured|dropped by kernel)' "$tmp/tcpdump.err" >&2 || true
@@ -285,9 +287,9 @@ tool_versions() {
 		"$(kdig --version | awk '{print $NF}')" \
 		"$(tcpdump --version 2>&1 | awk 'NR==1{print $3}')" \
 		"$(tcpdump --version 2>&1 | awk 'NR==2{print $3}')" \
-		"$(editcap -V 2>/dev/null | awk 'NR==1{print $2}')" \
+		"$(editcap -v | awk 'NR==1{print $3}')" \
 		"$(clang --version | awk 'NR==1{print $4}')" \
-		"$(ip -V | awk '{print $3}')" \
+		"$(ip -V | sed -n 's/.*iproute2-\([0-9.]*\).*/\1/p')" \
 		"$(uname -r)"
 }
 provenance() { # capture name, file

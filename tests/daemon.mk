@@ -4,3 +4,7 @@ TESTS += tests/test_options
 tests_test_options_SOURCES = tests/test_options.c
 tests_test_options_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_options_LDADD = $(PD_LIBS) $(CHECK_LIBS)
+
+# command line end to end (uses $(top_builddir)/portdemuxd)
+TESTS += tests/cli-errors.sh
+EXTRA_DIST += tests/cli-lib.sh tests/cli-errors.sh

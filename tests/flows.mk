@@ -22,3 +22,10 @@ TESTS += tests/test_reasm
 tests_test_reasm_SOURCES = tests/test_reasm.c
 tests_test_reasm_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_reasm_LDADD = $(FLOWS_TEST_LIBS)
+
+check_PROGRAMS += tests/test_flow_flood
+TESTS += tests/test_flow_flood
+
+tests_test_flow_flood_SOURCES = tests/test_flow_flood.c
+tests_test_flow_flood_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_flow_flood_LDADD = $(FLOWS_TEST_LIBS)

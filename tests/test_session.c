@@ -453,12 +453,30 @@ START_TEST(test_tail_cap_gap)
 	ck_assert_uint_eq(S->dir[PD_TO_SERVER].len, 0);
 	put(PD_TO_SERVER, "abc");
 	put(PD_TO_SERVER, "defghi");
-	ck_assert_uint_eq(S->dir[PD_TO_SERVER].len, 6);
-	assert_log("alpha:S:ALPHA\n0123456789|alpha:gapS10|alpha:S:abc|alpha:gapS3|alpha:S:defghi|");
+	/* The tail fills up to the cap ("abcdefgh"), is offered, not consumed,
+	 * dropped; the last byte starts afresh. */
+	ck_assert_uint_eq(S->dir[PD_TO_SERVER].len, 1);
+	assert_log("alpha:S:ALPHA\n0123456789|alpha:gapS10|alpha:S:abc|alpha:S:abcdefgh|"
+	           "alpha:gapS8|alpha:S:i|");
 	ck_assert_uint_eq(H->ctx.tail_drops, 2);
-	ck_assert_uint_eq(H->ctx.tail_drop_bytes, 13);
+	ck_assert_uint_eq(H->ctx.tail_drop_bytes, 18);
 	ck_assert_int_eq(hh_find(H, 0, "anomaly", "tail_cap_exceeded"), 0);
 	ck_assert_int_eq(hh_find(H, 1, "anomaly", "tail_cap_exceeded"), 1);
+}
+END_TEST
+
+START_TEST(test_tail_cap_bounds_holding_not_consuming)
+{
+	/* Tail + new bytes beyond the cap are offered in pieces; nothing is lost
+	 * while the handler keeps consuming. */
+	H->ctx.tail_cap = 8;
+	hh_session(H, PD_TCP, 40000, 7000);
+	put(PD_TO_SERVER, "ALPHA\nxy");
+	put(PD_TO_SERVER, "z\n123\n456\n789\n");
+	assert_log("alpha:S:ALPHA\nxy|alpha:S:xyz\n123\n|alpha:S:456\n789\n|");
+	ck_assert_uint_eq(H->ctx.tail_drops, 0);
+	ck_assert_uint_eq(S->dir[PD_TO_SERVER].len, 0);
+	ck_assert_ptr_null(S->dir[PD_TO_SERVER].buf);
 }
 END_TEST
 
@@ -675,6 +693,7 @@ static Suite *session_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_tail_kept_and_prepended);
 	tcase_add_test(tc, test_tail_cap_gap);
+	tcase_add_test(tc, test_tail_cap_bounds_holding_not_consuming);
 	tcase_add_test(tc, test_gap_when_active_drops_tail);
 	tcase_add_test(tc, test_upgrade_mid_delivery);
 	tcase_add_test(tc, test_upgrade_from_tail);

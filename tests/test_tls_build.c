@@ -204,7 +204,8 @@ size_t tb_dir_bytes(const struct tls_seg *segs, size_t n, int dir, uint8_t *out,
 	return k;
 }
 
-size_t tb_hs_stream(const struct tls_seg *segs, size_t n, int dir, uint8_t *out, size_t cap)
+size_t tb_hs_stream(const struct tls_seg *segs, size_t n, int dir, uint8_t *out, size_t cap,
+                    size_t *end)
 {
 	static uint8_t all[TB_CAP];
 	size_t len = tb_dir_bytes(segs, n, dir, all, sizeof(all)), k = 0, off = 0;
@@ -216,6 +217,8 @@ size_t tb_hs_stream(const struct tls_seg *segs, size_t n, int dir, uint8_t *out,
 		k += rlen;
 		off += 5 + rlen;
 	}
+	if (end != NULL)
+		*end = off;
 	return k;
 }
 

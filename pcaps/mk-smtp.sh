@@ -1,0 +1,602 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-2-Clause
+# mk-smtp.sh — records portdemux's SMTP golden captures (RFC 5321 SMTP, RFC 3207 STARTTLS,
+# RFC 4954 AUTH, RFC 8314 implicit TLS, RFC 2920 PIPELINING, RFC 3030 CHUNKING, RFC 6531
+# SMTPUTF8) from real programs: Debian's postfix (SASL from dovecot) serves 25, 587, 465
+# and 2525 in one network namespace; swaks, msmtp, curl and python3 talk to it from another.
+#
+# Usage (as root, Debian 12):  pcaps/mk-smtp.sh [-o DIR] [CAPTURE...]
+#   CAPTURE is a name from `all_captures` below (default: all); file: smtp-CAPTURE.pcap.
+#   Files go to DIR (default: this folder); DIR/PROVENANCE.md gets one line each.
+# Needs: postfix swaks msmtp curl dovecot-core openssl tcpdump iproute2 python3 capinfos
+# (apt-get install postfix swaks msmtp curl dovecot-core libsasl2-modules openssl tcpdump
+# wireshark-common; preseed postfix with "No configuration"). It installs nothing and never
+# touches /etc/postfix or a running system postfix: postfix runs with `-c` on a config,
+# queue and data directory of its own under a temporary directory.
+# Namespaces and links are named pdsc-<pid>-*; they, postfix, dovecot, tcpdump and every
+# client are stopped by PID and removed on every exit path.
+#
+# The SASL accounts are throwaway test credentials, made up for these captures and used
+# nowhere else; tests/test-smtp-golden-privacy.sh holds the same strings and checks that
+# portdemuxd never prints them. Change both together.
+set -euo pipefail
+
+AUTH_USER=pdcap-submitter
+AUTH_PASS=Tw9fQ2xL7pdcapOK
+AUTH_WRONG=Wr0ngPdcap5kZq
+LEGACY_USER=pdcap-legacy
+LEGACY_PASS=Lg3mV8rT1pdcapOK
+LEGACY_WRONG=Lg0wrongPdcap4c
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=$here
+all_captures="25-plain 25-plain-v6 25-pipelining 25-multircpt-550 25-rset-two-txn 25-bdat
+25-smtputf8-8bitmime 25-longline-barelf 25-abrupt-close 587-auth-plain 587-auth-login
+587-auth-fail-535 587-noauth-530 587-msmtp 465-implicit-tls 2525-cleartext-auth"
+all_captures=$(echo $all_captures)
+
+usage() { sed -n '8,10s/^# \{0,1\}//p' "$0" >&2; echo "captures: $all_captures" >&2; exit 2; }
+while getopts o:h opt; do
+	case $opt in
+	o) out=$(cd "$OPTARG" && pwd) ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+wanted=${*:-$all_captures}
+for c in $wanted; do
+	case " $all_captures " in *" $c "*) ;; *) echo "unknown capture: $c" >&2; usage ;; esac
+done
+
+[ "$(id -u)" -eq 0 ] || { echo "mk-smtp.sh: needs root (network namespaces, postfix)" >&2; exit 1; }
+
+# --- tools: command -> Debian package ------------------------------------------------
+missing=""
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2 (for $1);"; }
+need_file() { [ -e "$1" ] || missing="$missing $2 (for $1);"; }
+need_cmd ip iproute2
+need_cmd ss iproute2
+need_cmd tcpdump tcpdump
+need_cmd postfix postfix
+need_cmd postconf postfix
+need_cmd dovecot dovecot-core
+need_cmd swaks swaks
+need_cmd msmtp msmtp
+need_cmd curl curl
+need_cmd openssl openssl
+need_cmd capinfos wireshark-common
+need_cmd sha256sum coreutils
+need_file /usr/bin/python3 python3
+need_file /usr/lib/postfix/sbin/master postfix
+if [ -n "$missing" ]; then
+	echo "mk-smtp.sh: missing Debian packages:$missing" >&2
+	echo "install them with: DEBIAN_FRONTEND=noninteractive apt-get install <package>" >&2
+	echo "(for postfix first: echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections)" >&2
+	exit 1
+fi
+for u in postfix dovecot dovenull; do
+	id "$u" >/dev/null 2>&1 || { echo "mk-smtp.sh: user $u missing (reinstall postfix / dovecot-core)" >&2; exit 1; }
+done
+getent group postdrop >/dev/null || { echo "mk-smtp.sh: group postdrop missing (reinstall postfix)" >&2; exit 1; }
+
+# --- names, state and the cleanup that always runs -------------------------------------
+tag="pdsc-$$"
+ns_s="$tag-srv"          # server namespace: postfix, dovecot
+ns_c="$tag-cli"          # client namespace: swaks, msmtp, curl, python3, tcpdump
+if_s="$tag-s"            # veth end in the server namespace (<= 15 chars)
+if_c="$tag-c"            # veth end in the client namespace
+v4_s=10.88.1.1 v4_c=10.88.1.2
+v6_s=fd88::1 v6_c=fd88::2
+tmp=$(mktemp -d /tmp/pd-smtpcap.XXXXXX)
+chmod 0755 "$tmp"        # postfix and dovecot drop to their own users and must reach it
+pf=$tmp/postfix          # postfix config directory (main.cf, master.cf)
+dc=$tmp/dovecot          # dovecot config, base_dir and auth socket
+pids=""                  # clients and tcpdump still running
+pf_started=0
+
+pid_of_file() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
+stop_pid() { # pid: TERM, wait up to 5 s, then KILL
+	local p=$1 i
+	[ -n "$p" ] || return 0
+	kill "$p" 2>/dev/null || return 0
+	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+	kill -KILL "$p" 2>/dev/null || true
+}
+cleanup() {
+	local rc=$?
+	set +e
+	if [ "$rc" -ne 0 ]; then # the servers' own words on why
+		for f in "$tmp/maillog" "$tmp/dovecot.log"; do
+			[ -s "$f" ] && tail -n 20 "$f" | sed "s|^|   $(basename "$f"): |" >&2
+		done
+	fi
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	if [ "$pf_started" = 1 ]; then
+		# the master's PID, read before `postfix stop` removes the file
+		local mp
+		mp=$(pid_of_file "$tmp/pf-queue/pid/master.pid")
+		ip netns exec "$ns_s" postfix -c "$pf" stop >/dev/null 2>&1
+		stop_pid "$mp"
+	fi
+	stop_pid "$(pid_of_file "$dc/run/master.pid")"
+	for ns in "$ns_c" "$ns_s"; do
+		ip netns list | grep -q "^$ns\b" && ip netns del "$ns"
+	done
+	ip link show "$if_s" >/dev/null 2>&1 && ip link del "$if_s"
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+in_s() { ip netns exec "$ns_s" "$@"; }
+in_c() { ip netns exec "$ns_c" "$@"; }
+
+# --- network ----------------------------------------------------------------------------
+ip netns add "$ns_s"
+ip netns add "$ns_c"
+ip link add "$if_s" type veth peer name "$if_c"
+ip link set "$if_s" netns "$ns_s"
+ip link set "$if_c" netns "$ns_c"
+in_s ip addr add "$v4_s/24" dev "$if_s"
+in_c ip addr add "$v4_c/24" dev "$if_c"
+in_s ip addr add "$v6_s/64" dev "$if_s" nodad
+in_c ip addr add "$v6_c/64" dev "$if_c" nodad
+for ns in "$ns_s" "$ns_c"; do ip netns exec "$ns" ip link set lo up; done
+in_s ip link set "$if_s" up
+in_c ip link set "$if_c" up
+
+# --- certificate: self-signed, made now, for mx.pd.test and the server's addresses ----
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+	-subj "/CN=mx.pd.test" \
+	-addext "subjectAltName=DNS:mx.pd.test,IP:$v4_s,IP:$v6_s" \
+	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+chmod 0600 "$tmp/key.pem"
+
+# --- dovecot: SASL only (no IMAP/POP3 listener), accounts in a passwd-file -----------
+mkdir -p "$dc/run"
+printf '%s:{PLAIN}%s\n%s:{PLAIN}%s\n' "$AUTH_USER" "$AUTH_PASS" "$LEGACY_USER" "$LEGACY_PASS" \
+	>"$dc/users"
+chmod 0644 "$dc/users"
+cat >"$dc/dovecot.conf" <<EOF
+protocols =
+base_dir = $dc/run
+state_dir = $dc/state
+log_path = $tmp/dovecot.log
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = dovecot
+default_login_user = dovenull
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dc/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=/nonexistent
+}
+service auth {
+  unix_listener $dc/auth-postfix {
+    mode = 0660
+    user = postfix
+    group = postfix
+  }
+}
+EOF
+mkdir -p "$dc/state"
+in_s dovecot -c "$dc/dovecot.conf"
+
+# --- postfix: a private instance (own config, queue and data directory) ---------------
+mkdir -p "$pf"
+mkdir -m 0755 "$tmp/pf-queue"   # postfix check creates what is below it
+# 550 for one recipient (RFC 5321 4.2.2 "mailbox unavailable"); no postmap needed for texthash
+printf 'nobody@pd.test 550 5.1.1 <nobody@pd.test>: Recipient address rejected: User unknown\n' \
+	>"$pf/rcpt-access"
+cat >"$pf/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $tmp/pf-queue
+data_directory = $tmp/pf-data
+meta_directory = /etc/postfix
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $tmp/maillog
+maillog_file_prefixes = $tmp
+myhostname = mx.pd.test
+mydomain = pd.test
+myorigin = pd.test
+mydestination = pd.test
+inet_interfaces = $v4_s, $v6_s
+inet_protocols = all
+mynetworks = 127.0.0.0/8
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = discard:local
+default_transport = discard:remote
+relay_transport = discard:relay
+biff = no
+smtpd_banner = \$myhostname ESMTP Postfix (Debian/GNU)
+smtpd_peername_lookup = no
+smtpd_recipient_restrictions = check_recipient_access texthash:$pf/rcpt-access
+smtpd_tls_cert_file = $tmp/cert.pem
+smtpd_tls_key_file = $tmp/key.pem
+smtpd_tls_security_level = none
+smtpd_tls_loglevel = 1
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $dc/auth-postfix
+smtpd_sasl_auth_enable = no
+# RFC 6409 4.3 / RFC 4954 6: submission refuses MAIL from a client that has not authenticated
+pdcap_submission_sender = permit_sasl_authenticated, check_client_access static:{530 5.7.0 Authentication required}
+EOF
+cat >"$pf/master.cf" <<'EOF'
+# service  type  private unpriv  chroot  wakeup  maxproc command
+smtp       inet  n       -       n       -       -       smtpd
+submission inet  n       -       n       -       -       smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_delay_reject=no
+  -o smtpd_sender_restrictions=$pdcap_submission_sender
+smtps      inet  n       -       n       -       -       smtpd
+  -o syslog_name=postfix/smtps
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_delay_reject=no
+  -o smtpd_sender_restrictions=$pdcap_submission_sender
+2525       inet  n       -       n       -       -       smtpd
+  -o syslog_name=postfix/legacy2525
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=no
+cleanup    unix  n       -       n       -       0       cleanup
+qmgr       unix  n       -       n       300     1       qmgr
+tlsmgr     unix  -       -       n       1000?   1       tlsmgr
+rewrite    unix  -       -       n       -       -       trivial-rewrite
+bounce     unix  -       -       n       -       0       bounce
+defer      unix  -       -       n       -       0       bounce
+trace      unix  -       -       n       -       0       bounce
+verify     unix  -       -       n       -       1       verify
+proxymap   unix  -       -       n       -       -       proxymap
+error      unix  -       -       n       -       -       error
+retry      unix  -       -       n       -       -       error
+discard    unix  -       -       n       -       -       discard
+anvil      unix  -       -       n       -       1       anvil
+scache     unix  -       -       n       -       1       scache
+postlog    unix-dgram n  -       n       -       1       postlogd
+EOF
+# postfix prints its errors only to a terminal (else to the log): script(1) gives it one
+pf_cmd() { in_s script -qec "postfix -c $pf $1" /dev/null | sed 's/^/   postfix: /' >&2; }
+pf_cmd check
+pf_started=1
+pf_cmd start
+
+wait_listen() { # namespace port...
+	local ns=$1 p i
+	shift
+	for p in "$@"; do
+		for i in $(seq 100); do
+			ip netns exec "$ns" ss -Hltn "sport = :$p" | grep -q . && continue 2
+			sleep 0.1
+		done
+		echo "mk-smtp.sh: nothing listens on port $p in $ns" >&2
+		cat "$tmp/maillog" >&2 2>/dev/null || true
+		exit 1
+	done
+}
+wait_listen "$ns_s" 25 587 465 2525
+for i in $(seq 50); do [ -S "$dc/auth-postfix" ] && break; sleep 0.1; done
+[ -S "$dc/auth-postfix" ] || { echo "mk-smtp.sh: dovecot auth socket missing" >&2; cat "$tmp/dovecot.log" >&2; exit 1; }
+
+# --- messages: short, fixed content --------------------------------------------------
+msg() { # from to subject body-line
+	printf 'From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s.pdcap@client.pd.test>\r\n\r\n%s\r\n' \
+		"$1" "$2" "$3" "$(echo "$3" | tr -c 'a-z0-9' '-')" "$4"
+}
+
+# --- the clients, one function per capture -------------------------------------------
+# Each writes its client's own transcript to $tmp/transcript. They run in the client
+# namespace; `ip netns exec` execs the client, so a background job's $! is the client.
+sw() { in_c swaks --timeout 20s --server "$v4_s" --helo client.pd.test "$@" >>"$tmp/transcript" 2>&1; }
+note() { printf '### %s\n' "$*" >>"$tmp/transcript"; }
+
+declare -A how contents
+how[25-plain]="swaks --server $v4_s --port 25 --from ann@client.pd.test --to bob@pd.test"
+contents[25-plain]="SMTP 25 IPv4: greeting, EHLO and its extensions, MAIL, RCPT 250, DATA 250, QUIT 221"
+mk_25_plain() {
+	sw --port 25 --from ann@client.pd.test --to bob@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "plain delivery" "Hello Bob.")"
+}
+
+how[25-plain-v6]="swaks -6 --server [$v6_s] --port 25 (IPv6)"
+contents[25-plain-v6]="SMTP 25 IPv6: EHLO, one message to two recipients, QUIT"
+mk_25_plain_v6() {
+	in_c swaks --timeout 20s -6 --server "$v6_s" --port 25 --helo client.pd.test \
+		--from ann@client.pd.test --to bob@pd.test,carol@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "over ipv6" "Hello over IPv6.")" \
+		>>"$tmp/transcript" 2>&1
+}
+
+how[25-pipelining]="swaks --pipeline --to bob@pd.test,nobody@pd.test,carol@pd.test (port 25)"
+contents[25-pipelining]="SMTP 25: PIPELINING used (MAIL+RCPT x3 in one write), replies 250/550/250, DATA 250, QUIT"
+mk_25_pipelining() {
+	sw --port 25 --pipeline --from ann@client.pd.test --to bob@pd.test,nobody@pd.test,carol@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "pipelined" "Three recipients, one unknown.")"
+}
+
+how[25-multircpt-550]="curl smtp://$v4_s:25 --mail-rcpt x3 --mail-rcpt-allowfails"
+contents[25-multircpt-550]="SMTP 25 via curl: one RCPT per round trip, 250/550/250, DATA 250, QUIT"
+mk_25_multircpt_550() {
+	msg ann@client.pd.test bob@pd.test "three recipients" "One of us is unknown." >"$tmp/m.eml"
+	in_c curl -sS -v --url "smtp://$v4_s:25/client.pd.test" --mail-from ann@client.pd.test \
+		--mail-rcpt bob@pd.test --mail-rcpt nobody@pd.test --mail-rcpt carol@pd.test \
+		--mail-rcpt-allowfails --upload-file "$tmp/m.eml" >>"$tmp/transcript" 2>&1
+}
+
+how[25-rset-two-txn]="python3 smtplib: ehlo, sendmail, rset, sendmail, quit (port 25)"
+contents[25-rset-two-txn]="SMTP 25 via python3 smtplib: MAIL+RCPT+DATA, RSET, MAIL+RCPT x2+DATA in one session, QUIT"
+mk_25_rset_two_txn() {
+	cat >"$tmp/rset.py" <<'EOF'
+import smtplib, sys
+server = sys.argv[1]
+m1 = sys.argv[2].encode()
+m2 = sys.argv[3].encode()
+s = smtplib.SMTP(server, 25, local_hostname="client.pd.test", timeout=20)
+s.set_debuglevel(1)
+s.ehlo()
+s.sendmail("ann@client.pd.test", ["bob@pd.test"], m1)
+s.rset()
+s.sendmail("dan@client.pd.test", ["bob@pd.test", "carol@pd.test"], m2)
+s.quit()
+EOF
+	in_c /usr/bin/python3 "$tmp/rset.py" "$v4_s" \
+		"$(msg ann@client.pd.test bob@pd.test "first" "First transaction.")" \
+		"$(msg dan@client.pd.test carol@pd.test "second" "Second transaction after RSET.")" \
+		>>"$tmp/transcript" 2>&1
+}
+
+how[25-bdat]="python3 raw socket client (no Debian client sends BDAT to postfix): BDAT 2 chunks"
+contents[25-bdat]="SMTP 25: CHUNKING offered, MAIL, RCPT, BDAT n, BDAT m LAST, each 250, QUIT"
+mk_25_bdat() {
+	cat >"$tmp/bdat.py" <<'EOF'
+# A minimal RFC 3030 client: speaks SMTP over a socket and sends the message in two
+# BDAT chunks; it prints the dialogue as swaks does (-> sent, <- received).
+import socket, sys
+server, body = sys.argv[1], sys.argv[2].encode()
+s = socket.create_connection((server, 25), timeout=20)
+f = s.makefile("rb")
+def reply():
+    while True:
+        line = f.readline().decode()
+        print("<- " + line.rstrip())
+        if len(line) < 4 or line[3] != "-":
+            return line
+def cmd(text, data=b""):
+    print("-> " + text)
+    s.sendall(text.encode() + b"\r\n" + data)
+    if data:
+        print("   (%d octets of chunk data)" % len(data))
+    return reply()
+reply()
+ehlo = cmd("EHLO client.pd.test")
+cmd("MAIL FROM:<ann@client.pd.test>")
+cmd("RCPT TO:<bob@pd.test>")
+half = len(body) // 2
+cmd("BDAT %d" % half, body[:half])
+cmd("BDAT %d LAST" % (len(body) - half), body[half:])
+cmd("QUIT")
+s.close()
+EOF
+	in_c /usr/bin/python3 "$tmp/bdat.py" "$v4_s" \
+		"$(msg ann@client.pd.test bob@pd.test "chunked" "Sent with BDAT in two chunks.")" \
+		>>"$tmp/transcript" 2>&1
+}
+
+how[25-smtputf8-8bitmime]="python3 smtplib sendmail(mail_options=[SMTPUTF8, BODY=8BITMIME]) (port 25)"
+contents[25-smtputf8-8bitmime]="SMTP 25: MAIL FROM:<josé@client.pd.test> SMTPUTF8 BODY=8BITMIME, UTF-8 recipient, 8-bit body, 250, QUIT"
+mk_25_smtputf8_8bitmime() {
+	cat >"$tmp/utf8.py" <<'EOF'
+import smtplib, sys
+s = smtplib.SMTP(sys.argv[1], 25, local_hostname="client.pd.test", timeout=20)
+s.set_debuglevel(1)
+msg = ("From: <jos\u00e9@client.pd.test>\r\nTo: <b\u00f6b@pd.test>\r\n"
+       "Subject: caf\u00e9\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\n"
+       "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+       "Content-Transfer-Encoding: 8bit\r\n\r\n"
+       "Gr\u00fc\u00dfe, \u00e7a va? \u65e5\u672c\u8a9e\r\n").encode("utf-8")
+s.sendmail("jos\u00e9@client.pd.test", ["b\u00f6b@pd.test"], msg,
+           mail_options=["SMTPUTF8", "BODY=8BITMIME"])
+s.quit()
+EOF
+	in_c /usr/bin/python3 "$tmp/utf8.py" "$v4_s" >>"$tmp/transcript" 2>&1
+}
+
+how[25-longline-barelf]="curl --upload-file (a 3000-octet body line and bare LF line ends, sent as is)"
+contents[25-longline-barelf]="SMTP 25 via curl: DATA with a 3000-octet line (> RFC 5321 4.5.3.1.6's 1000) and bare-LF lines; postfix 250"
+mk_25_longline_barelf() {
+	{
+		printf 'From: <ann@client.pd.test>\r\nTo: <bob@pd.test>\r\nSubject: long line and bare LF\r\n'
+		printf 'Date: Thu, 26 Nov 2026 10:00:00 +0000\r\n\r\n'
+		head -c 3000 /dev/zero | tr '\0' 'x'
+		printf '\r\nthis line ends in a bare LF\nand so does this one\nlast line\r\n'
+	} >"$tmp/long.eml"
+	in_c curl -sS -v --url "smtp://$v4_s:25/client.pd.test" --mail-from ann@client.pd.test \
+		--mail-rcpt bob@pd.test --upload-file "$tmp/long.eml" >>"$tmp/transcript" 2>&1
+}
+
+how[25-abrupt-close]="curl --upload-file - from a pipe, killed (SIGKILL) in the middle of DATA; then swaks --quit-after EHLO"
+contents[25-abrupt-close]="SMTP 25: session 1 killed mid-DATA (no end of data, no QUIT: the kernel closes the socket); session 2 EHLO then QUIT"
+mk_25_abrupt_close() {
+	local fifo=$tmp/body.fifo cpid
+	mkfifo "$fifo"
+	note "session 1: curl killed mid-DATA"
+	in_c curl -sS -v --url "smtp://$v4_s:25/client.pd.test" --mail-from ann@client.pd.test \
+		--mail-rcpt bob@pd.test --upload-file - <"$fifo" >>"$tmp/transcript" 2>&1 &
+	cpid=$!
+	pids="$pids $cpid"
+	exec 3>"$fifo"
+	printf 'From: <ann@client.pd.test>\r\nTo: <bob@pd.test>\r\nSubject: never finished\r\n\r\nfirst half of the body\r\n' >&3
+	sleep 1.5
+	kill -KILL "$cpid"
+	wait "$cpid" 2>/dev/null || true
+	pids=${pids% "$cpid"}
+	exec 3>&-
+	note "curl (pid $cpid) killed with SIGKILL after the first body line"
+	sleep 0.5
+	note "session 2: swaks --quit-after EHLO"
+	sw --port 25 --quit-after EHLO --from ann@client.pd.test --to bob@pd.test
+}
+
+auth_args() { echo --auth-user "$AUTH_USER" --auth-password "$1"; }
+
+how[587-auth-plain]="swaks --port 587 --tls --auth PLAIN --auth-user $AUTH_USER"
+contents[587-auth-plain]="SMTP 587: EHLO, STARTTLS 220, TLS; inside: EHLO, AUTH PLAIN 235, MAIL, RCPT, DATA 250, QUIT"
+mk_587_auth_plain() {
+	sw --port 587 --tls --auth PLAIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test --to bob@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "submission plain" "Sent after AUTH PLAIN.")"
+}
+
+how[587-auth-login]="swaks --port 587 --tls --auth LOGIN --auth-user $AUTH_USER"
+contents[587-auth-login]="SMTP 587: STARTTLS; inside: AUTH LOGIN 334/334/235, MAIL, RCPT, DATA 250, QUIT"
+mk_587_auth_login() {
+	sw --port 587 --tls --auth LOGIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test --to bob@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "submission login" "Sent after AUTH LOGIN.")"
+}
+
+how[587-auth-fail-535]="swaks --port 587 --tls --auth PLAIN with a wrong password"
+contents[587-auth-fail-535]="SMTP 587: STARTTLS; inside: AUTH PLAIN 535 (wrong password), QUIT"
+mk_587_auth_fail_535() {
+	sw --port 587 --tls --auth PLAIN $(auth_args "$AUTH_WRONG") --from ann@client.pd.test --to bob@pd.test || true
+}
+
+how[587-noauth-530]="swaks --port 587 (no --tls, no --auth); swaks --port 587 --tls (no --auth)"
+contents[587-noauth-530]="SMTP 587: session 1 MAIL in cleartext -> 530 5.7.0 Must issue a STARTTLS command first, QUIT; session 2 STARTTLS then MAIL without AUTH -> 530 5.7.0 Authentication required (encrypted), QUIT"
+mk_587_noauth_530() {
+	note "session 1: MAIL without STARTTLS and without AUTH"
+	sw --port 587 --from ann@client.pd.test --to bob@pd.test || true
+	note "session 2: STARTTLS, then MAIL without AUTH"
+	sw --port 587 --tls --from ann@client.pd.test --to bob@pd.test || true
+}
+
+how[587-msmtp]="msmtp --host=$v4_s --port=587 --tls=on --tls-starttls=on --auth=on --user=$AUTH_USER"
+contents[587-msmtp]="SMTP 587 via msmtp: EHLO, STARTTLS; inside: EHLO, AUTH (msmtp picks PLAIN), MAIL, RCPT, DATA 250, QUIT"
+mk_587_msmtp() {
+	msg ann@client.pd.test bob@pd.test "via msmtp" "Sent by msmtp." | tr -d '\r' >"$tmp/m.eml"
+	in_c msmtp -v --host="$v4_s" --port=587 --domain=client.pd.test --tls=on --tls-starttls=on \
+		--tls-trust-file="$tmp/cert.pem" --auth=on --user="$AUTH_USER" \
+		--passwordeval="echo $AUTH_PASS" --from=ann@client.pd.test bob@pd.test \
+		<"$tmp/m.eml" >>"$tmp/transcript" 2>&1
+}
+
+how[465-implicit-tls]="swaks --port 465 --tls-on-connect --auth PLAIN --auth-user $AUTH_USER"
+contents[465-implicit-tls]="SMTP 465 (RFC 8314 implicit TLS): TLS from the first byte; inside: greeting, EHLO, AUTH PLAIN 235, MAIL, RCPT, DATA 250, QUIT"
+mk_465_implicit_tls() {
+	sw --port 465 --tls-on-connect --auth PLAIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test \
+		--to bob@pd.test --data "$(msg ann@client.pd.test bob@pd.test "smtps" "Sent over implicit TLS.")"
+}
+
+how[2525-cleartext-auth]="swaks --port 2525 --auth PLAIN / LOGIN / LOGIN with a wrong password, --auth-user $LEGACY_USER"
+contents[2525-cleartext-auth]="SMTP 2525, no TLS: session 1 AUTH PLAIN (initial response) 235 + message; session 2 AUTH LOGIN 334/334/235, QUIT; session 3 AUTH LOGIN wrong password 535, QUIT. Credentials visible on the wire."
+mk_2525_cleartext_auth() {
+	local la="--auth-user $LEGACY_USER --auth-password"
+	note "session 1: AUTH PLAIN, success, one message"
+	sw --port 2525 --auth PLAIN $la "$LEGACY_PASS" --from ann@client.pd.test --to bob@pd.test \
+		--data "$(msg ann@client.pd.test bob@pd.test "legacy port" "Sent after cleartext AUTH PLAIN.")"
+	note "session 2: AUTH LOGIN, success, quit after AUTH"
+	sw --port 2525 --auth LOGIN $la "$LEGACY_PASS" --quit-after AUTH --from ann@client.pd.test --to bob@pd.test
+	note "session 3: AUTH LOGIN, wrong password"
+	sw --port 2525 --auth LOGIN $la "$LEGACY_WRONG" --from ann@client.pd.test --to bob@pd.test || true
+}
+
+# --- one capture: tcpdump on the client's veth around one client function ------------
+record() { # capture name, output file
+	local name=$1 file=$2 tpid i
+	in_c tcpdump -i "$if_c" -s 0 -U -n -w "$file" tcp 2>"$tmp/tcpdump.err" &
+	tpid=$!
+	pids="$pids $tpid"
+	for i in $(seq 100); do grep -q 'listening on' "$tmp/tcpdump.err" && break; sleep 0.1; done
+	grep -q 'listening on' "$tmp/tcpdump.err" || { cat "$tmp/tcpdump.err" >&2; exit 1; }
+	"mk_${name//-/_}"
+	sleep 1 # the last FIN/ACK exchange
+	kill -INT "$tpid"
+	wait "$tpid" || true
+	pids=${pids% "$tpid"}
+	grep -v -e 'listening on' "$tmp/tcpdump.err" | sed 's/^/   tcpdump: /' >&2 || true
+}
+
+# --- provenance ----------------------------------------------------------------------
+versions="postfix $(postconf -d -h mail_version), dovecot $(dovecot --version | awk '{print $1}'), \
+swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), \
+msmtp $(msmtp --version | awk 'NR==1{print $3}'), curl $(curl --version | awk 'NR==1{print $2}'), \
+python3 $(/usr/bin/python3 -c 'import platform; print(platform.python_version())'), \
+$(openssl version | awk '{print $1, $2}'), tcpdump $(tcpdump --version 2>&1 | awk 'NR==1{print $3}'), \
+kernel $(uname -r)"
+provenance() { # capture name, file
+	local name=$1 file=$2 base pkts sum
+	base=$(basename "$file")
+	pkts=$(capinfos -c -M "$file" | awk -F: '/Number of packets/{gsub(/ /,"",$2); print $2}')
+	sum=$(sha256sum "$file" | cut -c1-16)
+	printf '| %s | %s | %s | mk-smtp.sh %s: %s | %s | %s | %s |\n' \
+		"$base" "$(date -u +%Y-%m-%d)" "$pkts" "$name" "${how[$name]}" \
+		"${contents[$name]}" "$versions" "$sum"
+}
+# The file is shared with make-captures.sh (DNS): only the SMTP section and the
+# smtp-*.pcap rows are ours; everything else is kept as it is.
+write_provenance() { # new lines file
+	local p="$out/PROVENANCE.md" keep="$tmp/keep" old="$tmp/old-smtp"
+	: >"$keep"
+	: >"$old"
+	if [ -f "$p" ]; then
+		awk '/^<!-- smtp begin -->$/{s=1} !s && !/^[|] smtp-[a-z0-9-]*\.pcap /{print} /^<!-- smtp end -->$/{s=0}' \
+			"$p" >"$keep"
+		# keep rows of SMTP captures not remade in this run
+		grep '^| smtp-[a-z0-9-]*\.pcap ' "$p" | while IFS= read -r line; do
+			f=$(echo "$line" | awk '{print $2}')
+			grep -q "^| $f |" "$1" || echo "$line"
+		done >"$old"
+	fi
+	{
+		if [ -s "$keep" ]; then cat "$keep"; echo; else echo "# Provenance of the captures in pcaps/"; echo; fi
+		echo "<!-- smtp begin -->"
+		echo "## SMTP captures (pcaps/mk-smtp.sh)"
+		echo
+		echo "Made by \`pcaps/mk-smtp.sh\` (as root, Debian 12): a private postfix instance"
+		echo "(\`postfix -c\` on a generated main.cf/master.cf, own queue and data directory, SASL from"
+		echo "dovecot's auth service, a self-signed certificate made by openssl for the run) listens on"
+		echo "$v4_s and $v6_s: 25 (plain, STARTTLS not offered), 587 (STARTTLS required, AUTH required"
+		echo "before MAIL), 465 (implicit TLS, wrappermode) and 2525 (no TLS, AUTH allowed in cleartext)."
+		echo "Clients run in a second network namespace over a veth pair; tcpdump -s 0 -U records the client"
+		echo "end. Timestamps are the real capture times. Recipient nobody@pd.test is refused with 550."
+		echo "Clients are swaks, msmtp and curl; python3's smtplib for RSET between two transactions and"
+		echo "for SMTPUTF8 + BODY=8BITMIME (neither swaks, msmtp nor curl sends them); BDAT comes from a"
+		echo "small python3 raw-socket client in the script, because no Debian client sends BDAT to postfix"
+		echo "(exim does, but cannot be installed beside postfix)."
+		echo
+		echo "Throwaway SASL accounts, made up for these captures and valid nowhere else (the privacy test"
+		echo "\`tests/test-smtp-golden-privacy.sh\` checks that portdemuxd never prints them):"
+		echo "\`$AUTH_USER\` / \`$AUTH_PASS\` (wrong: \`$AUTH_WRONG\`) on 587 and 465, encrypted;"
+		echo "\`$LEGACY_USER\` / \`$LEGACY_PASS\` (wrong: \`$LEGACY_WRONG\`) on 2525, in cleartext."
+		echo
+		echo "| capture | made (UTC) | packets | how | contents | tools | sha256 (16) |"
+		echo "|---|---|---|---|---|---|---|"
+		sort "$old" "$1"
+		echo "<!-- smtp end -->"
+	} >"$p.new"
+	mv "$p.new" "$p"
+}
+
+: >"$tmp/provenance"
+for c in $wanted; do
+	f=smtp-$c.pcap
+	echo "== $f" >&2
+	: >"$tmp/transcript"
+	record "$c" "$tmp/$f"
+	sed 's/^/   /' "$tmp/transcript" >&2
+	mv "$tmp/$f" "$out/$f"
+	chmod 0644 "$out/$f"
+	provenance "$c" "$out/$f" >>"$tmp/provenance"
+done
+write_provenance "$tmp/provenance"
+echo "== postfix log" >&2
+sed 's/^/   /' "$tmp/maillog" >&2
+echo "done: $(for c in $wanted; do printf 'smtp-%s.pcap ' "$c"; done)" >&2
