@@ -27,6 +27,9 @@
 /* List moves happen at most once per slice (2^20 us, about 1 s) per flow. */
 #define FLOW_SLICE_SHIFT 20
 
+/* One record header stays within four cache lines. */
+_Static_assert(sizeof(struct flow) <= 256, "struct flow grew past its budget");
+
 /* The user area starts at the first 16-byte boundary after the header. */
 #define FLOW_HDR_SIZE ((sizeof(struct flow) + 15u) & ~(size_t)15u)
 
@@ -121,6 +124,11 @@ void flow_free(struct flowtable *ft)
 {
 	if (ft == NULL)
 		return;
+	/* Flows never ended still own reassembly buffers. */
+	for (unsigned c = 0; ft->cfg.reasm && c < FLOW_CLASS_COUNT; c++)
+		for (struct flow *f = ft->head[c]; f; f = f->next)
+			if (f->ip_proto == FLOW_PROTO_TCP)
+				reasm_flow_discard(ft->cfg.reasm, f);
 	for (size_t i = 0; i < ft->nchunks; i++)
 		free(ft->chunks[i]);
 	free(ft->chunks);

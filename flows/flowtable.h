@@ -18,7 +18,7 @@
  *   LINGER     TCP, RST seen or FIN seen both ways     rst_linger_s      2 s
  *   UDP                                                udp_s             60 s
  *   OTHER                                              other_s           60 s
- * Each class keeps one list ordered by last_us (all members share a timeout,
+ * Each class keeps one list in last-seen order (all members share a timeout,
  * so list order = deadline order): flow_expire() pops list heads while due
  * (cost: 6 comparisons when nothing is due); the global LRU flow is the
  * oldest of the 6 heads. A packet moves its flow to the tail of its class
@@ -34,13 +34,13 @@
  * End reasons: a flow in LINGER (closed by RST or FIN both ways) always ends
  * with RST (if a RST was seen) or FIN, whatever ends it (linger expiry,
  * eviction, shutdown, port reuse): its connection was already over, so such
- * an end is not counted as an eviction. Every other idle expiry is TIMEOUT. The FIN-both-ways flow is kept
- * for the short linger so the final ACK and retransmitted FINs do not create
- * a new mid-stream flow. Port reuse: a SYN without ACK from either side on a
+ * an end is not counted as an eviction. Every other idle expiry is TIMEOUT.
+ * The FIN-both-ways flow is kept for the short linger so the final ACK and
+ * retransmitted FINs do not create a new mid-stream flow. Port reuse: a SYN without ACK from either side on a
  * flow in state CLOSING or CLOSED (FIN/RST seen) ends the old flow (FIN if FIN
  * both ways, RST if RST, else TIMEOUT) and starts a new flow for that packet.
- * A flow found already past its timeout by flow_lookup() is ended (TIMEOUT)
- * and a new one started, so the result does not depend on how often
+ * A flow found already past its timeout by flow_lookup() is ended (TIMEOUT,
+ * or FIN/RST from LINGER) and a new one started, so the result does not depend on how often
  * flow_expire() runs.
  *
  * Every flow ends exactly once through cfg.on_end. Before on_end the table
@@ -161,7 +161,9 @@ struct flow_stats {
 /* Returns NULL (err filled) on invalid config (no on_end) or out of memory.
  * Allocates only the initial hash buckets; records come lazily. */
 struct flowtable *flow_new(const struct flow_config *cfg, char *err, size_t errlen);
-/* Frees everything WITHOUT calling on_end; call flow_end_all() first. */
+/* Frees everything WITHOUT calling on_end (call flow_end_all() first to
+ * end flows properly); reassembly buffers of flows still open are
+ * discarded. Free the reasm after the flow table. */
 void flow_free(struct flowtable *ft);
 
 /* Finds or creates the flow of packet p (decoded, has_l4) at packet time

@@ -15,6 +15,7 @@
 
 #define REASM_DEFAULT_FLOW_CAP (1ull << 20)
 #define REASM_DEFAULT_MEMCAP (256ull << 20)
+#define REASM_MAX_FLOW_CAP (1ull << 30)
 #define REASM_PROTO_TCP 6u
 /* An ACK further ahead than this is not evidence of loss but garbage (or a
  * mid-stream pickup we cannot relate): ignore it rather than invent a gap. */
@@ -50,6 +51,8 @@ struct reasm *reasm_new(const struct reasm_config *cfg)
 	r->cfg = *cfg;
 	if (r->cfg.flow_cap == 0)
 		r->cfg.flow_cap = REASM_DEFAULT_FLOW_CAP;
+	if (r->cfg.flow_cap > REASM_MAX_FLOW_CAP)
+		r->cfg.flow_cap = REASM_MAX_FLOW_CAP; /* ooo_bytes are 32-bit */
 	if (r->cfg.memcap == 0)
 		r->cfg.memcap = REASM_DEFAULT_MEMCAP;
 	return r;
@@ -424,6 +427,18 @@ void reasm_flow_end(struct reasm *r, struct flow *f)
 		if (rd->fin && !rd->closed) {
 			give_up(r, f, dir, rd->fin_seq);
 			check_fin(rd);
+		}
+	}
+}
+
+void reasm_flow_discard(struct reasm *r, struct flow *f)
+{
+	for (int dir = 0; dir < 2; dir++) {
+		struct reasm_dir *rd = &f->reasm.d[dir];
+		while (rd->ooo) {
+			struct reasm_seg *s = rd->ooo;
+			rd->ooo = s->next;
+			seg_free(r, rd, s);
 		}
 	}
 }

@@ -67,7 +67,8 @@ struct reasm_flow {
 };
 
 struct reasm_config {
-	uint64_t flow_cap;  /* buffered out-of-order bytes per flow; 0 = 1 MiB */
+	uint64_t flow_cap;  /* buffered out-of-order bytes per flow; 0 = 1 MiB;
+	                       at most 1 GiB */
 	uint64_t memcap;    /* all buffered bytes incl. overhead; 0 = 256 MiB */
 	/* In-order bytes of one direction; data is valid only during the call. */
 	void (*deliver)(void *arg, struct flow *f, int dir, const uint8_t *data, size_t len);
@@ -116,6 +117,10 @@ unsigned reasm_packet(struct reasm *r, struct flow *f, int dir, const struct pd_
  * The flow table calls this itself before on_end when it was given the
  * reasm (flow_config.reasm), so the engine normally never calls it. */
 void reasm_flow_end(struct reasm *r, struct flow *f);
+
+/* Frees f's buffered segments without any callback (teardown only: the
+ * flow table's flow_free() uses it for flows that were never ended). */
+void reasm_flow_discard(struct reasm *r, struct flow *f);
 
 const struct reasm_stats *reasm_get_stats(const struct reasm *r);
 

@@ -79,11 +79,9 @@ static size_t starttls_wait_bytes(struct pd_session *s, struct smtp_state *st, s
 	if (pcur_peek(c, 0) == 0x16)
 		return 0; /* a ClientHello sent early: it belongs to the TLS handler */
 	size_t n = pcur_left(c);
-	if (st->injected == 0) {
-		char detail[80];
-		snprintf(detail, sizeof(detail), "client sent %zu octets after STARTTLS before its reply", n);
-		smtp_anomaly(s, st, SMTP_A_STARTTLS_INJECTION, detail);
-	}
+	if (st->injected == 0)
+		smtp_anomaly(s, st, SMTP_A_STARTTLS_INJECTION,
+		             "client sent plaintext after STARTTLS before its reply");
 	st->injected += n;
 	pcur_skip(c, n);
 	return n;
@@ -133,12 +131,9 @@ static void server_data(struct pd_session *s, struct smtp_state *st, struct pcur
 			continue;
 		/* STARTTLS accepted: the server should now wait for the
 		 * ClientHello; anything else it sent is plaintext injection. */
-		if (pcur_left(c) > 0 && pcur_peek(c, 0) != 0x16) {
-			char detail[80];
-			snprintf(detail, sizeof(detail), "server sent %zu octets after its 220 to STARTTLS",
-			         pcur_left(c));
-			smtp_anomaly(s, st, SMTP_A_STARTTLS_INJECTION, detail);
-		}
+		if (pcur_left(c) > 0 && pcur_peek(c, 0) != 0x16)
+			smtp_anomaly(s, st, SMTP_A_STARTTLS_INJECTION,
+			             "server sent plaintext after its 220 to STARTTLS");
 		if (pd_session_upgrade(s, "tls") != 0)
 			pcur_skip(c, pcur_left(c)); /* no TLS handler: the rest is opaque */
 		break;
@@ -244,9 +239,10 @@ static void smtp_on_gap(struct pd_session *s, void *state, enum pd_dir dir, size
 		smtp_txn_gap(st, lost);
 		return;
 	}
-	/* Lost replies: drop the broken line; commands waiting for them are
-	 * matched again by reply code (smtp_server.c). */
-	ls_resync(&st->ls[PD_TO_CLIENT]);
+	/* Lost replies: the next line may be a fragment (dropped quietly if it
+	 * does not parse); commands waiting for lost replies are matched again
+	 * by reply code (smtp_server.c). */
+	st->server_after_gap = true;
 	st->in_reply = false;
 	st->reply_matched = false;
 	for (unsigned i = 0; i < SMTP_TXN_SLOTS; i++)

@@ -107,26 +107,32 @@ enum smtp_cstate {
 
 /* ---- RFC 2920 pipeline of pending commands (smtp_queue.c) ---- */
 
+/* One queue entry stands for `count` identical commands in a row (a run of
+ * RCPTs takes one entry): with `seq`, idx grows by one per command. */
 struct smtp_pending {
-	uint8_t kind;  /* enum smtp_kind */
-	uint8_t slot;  /* transaction slot, or SMTP_NO_SLOT */
-	uint16_t idx;  /* recipient / chunk / helo / auth index */
-	uint32_t gen;  /* generation of the slot when queued */
+	uint8_t kind;   /* enum smtp_kind */
+	uint8_t slot;   /* transaction slot, or SMTP_NO_SLOT */
+	uint16_t idx;   /* recipient / chunk / helo / auth index */
+	uint32_t gen;   /* generation of the slot when queued */
+	uint16_t count; /* commands in this run (>= 1) */
+	bool seq;       /* idx is a sequence (recipients, chunks) */
 };
 #define SMTP_NO_SLOT 0xffu
 
 struct smtp_queue {
 	struct smtp_pending e[SMTP_QUEUE_MAX];
-	uint16_t head, count;
+	uint16_t head, count;        /* entries */
+	uint32_t commands;           /* commands in the entries */
 	uint32_t overflow;           /* commands past the tracked ones (answered last) */
 	struct smtp_pending untracked;
 };
 
-/* Appends; false when the command could only be counted (queue full). */
+/* Appends (p->count and p->seq as given; count 0 means 1); false when the
+ * command could only be counted (queue full). */
 bool smtp_queue_push(struct smtp_queue *q, const struct smtp_pending *p);
 /* The oldest pending command, or NULL. */
 struct smtp_pending *smtp_queue_head(struct smtp_queue *q);
-/* The i-th pending command (0 = head) among the tracked ones, or NULL. */
+/* The i-th entry (0 = head) among the tracked ones, or NULL. */
 struct smtp_pending *smtp_queue_at(struct smtp_queue *q, size_t i);
 void smtp_queue_pop(struct smtp_queue *q);
 size_t smtp_queue_len(const struct smtp_queue *q);
@@ -327,6 +333,7 @@ struct smtp_state {
 	bool data_speculative; /* message bytes arrived before the 354 */
 	bool data_prev_crlf;   /* the previous message line ended with CRLF */
 	bool in_reply;         /* inside a multi-line reply */
+	bool server_after_gap; /* the next server line may be a fragment */
 	bool reply_bad;        /* current multi-line reply had a malformed line */
 
 	uint8_t cstate;        /* enum smtp_cstate */

@@ -91,7 +91,9 @@ void smtp_cmd_queue(struct pd_session *s, struct smtp_state *st, enum smtp_kind 
                     unsigned slot, unsigned idx)
 {
 	struct smtp_txn *t = NULL;
-	struct smtp_pending p = { (uint8_t)kind, (uint8_t)slot, (uint16_t)idx, 0 };
+	struct smtp_pending p = { (uint8_t)kind, (uint8_t)slot, (uint16_t)idx, 0, 1, false };
+	/* Recipients and chunks are numbered: a run of them shares an entry. */
+	p.seq = (kind == SMTP_K_RCPT && idx != 0xffffu) || (kind == SMTP_K_BDAT && !(idx & 0x8000u));
 
 	if (slot < SMTP_TXN_SLOTS && st->txn[slot].used) {
 		t = &st->txn[slot];

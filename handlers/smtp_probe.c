@@ -82,6 +82,15 @@ static const char *const ehlo_lines[] = {
 
 static enum pd_probe probe_reply(const struct pcur *c)
 {
+	/* RFC 5321 4.2: [2-5][0-5][0-9]; anything else is not a reply. */
+	static const char lo[3] = { '2', '0', '0' }, hi[3] = { '5', '5', '9' };
+	for (size_t i = 0; i < 3; i++) {
+		int b = pcur_peek(c, i);
+		if (b < 0)
+			return PD_PROBE_NEED_MORE;
+		if (b < lo[i] || b > hi[i])
+			return PD_PROBE_REJECT;
+	}
 	for (size_t i = 0; i < sizeof(ehlo_lines) / sizeof(ehlo_lines[0]); i++) {
 		int m = prefix_match(c, ehlo_lines[i]);
 		if (m > 0)
@@ -145,8 +154,9 @@ static enum pd_probe probe_server_line(const struct pcur *c)
 }
 
 /* The first line, else (a capture that starts inside a line) the line
- * after the first LF. */
-static enum pd_probe probe_lines(const struct pcur *c, enum pd_probe (*line)(const struct pcur *))
+ * after the first LF, judged by `next`. */
+static enum pd_probe probe_lines(const struct pcur *c, enum pd_probe (*line)(const struct pcur *),
+                                 enum pd_probe (*next_line)(const struct pcur *))
 {
 	enum pd_probe v = line(c);
 	if (v != PD_PROBE_REJECT)
@@ -160,7 +170,7 @@ static enum pd_probe probe_lines(const struct pcur *c, enum pd_probe (*line)(con
 	pcur_skip(&next, (size_t)(lf - pcur_ptr(c)) + 1);
 	if (pcur_left(&next) == 0)
 		return PD_PROBE_NEED_MORE;
-	return line(&next);
+	return next_line(&next);
 }
 
 enum pd_probe smtp_probe(enum pd_dir dir, const uint8_t *data, size_t len)
@@ -172,7 +182,8 @@ enum pd_probe smtp_probe(enum pd_dir dir, const uint8_t *data, size_t len)
 		/* TLS is judged on the very first bytes only. */
 		if (pcur_peek(&c, 0) == 0x16)
 			return probe_client(&c);
-		return probe_lines(&c, probe_client_line);
+		return probe_lines(&c, probe_client_line, probe_client_line);
 	}
-	return probe_lines(&c, probe_server_line);
+	/* A greeting is only ever the first line. */
+	return probe_lines(&c, probe_server_line, probe_reply);
 }

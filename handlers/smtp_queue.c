@@ -8,12 +8,25 @@
  * to them, in order, as "untracked" commands. */
 bool smtp_queue_push(struct smtp_queue *q, const struct smtp_pending *p)
 {
+	if (q->overflow == 0 && q->count > 0) {
+		struct smtp_pending *t = &q->e[(q->head + q->count - 1) % SMTP_QUEUE_MAX];
+		bool next = p->seq ? p->idx == (uint32_t)t->idx + t->count : p->idx == t->idx;
+		if (t->kind == p->kind && t->slot == p->slot && t->gen == p->gen && t->seq == p->seq &&
+		    next && t->count < UINT16_MAX) {
+			t->count++;
+			q->commands++;
+			return true;
+		}
+	}
 	if (q->overflow > 0 || q->count >= SMTP_QUEUE_MAX) {
 		q->overflow++;
 		return false;
 	}
-	q->e[(q->head + q->count) % SMTP_QUEUE_MAX] = *p;
+	struct smtp_pending *e = &q->e[(q->head + q->count) % SMTP_QUEUE_MAX];
+	*e = *p;
+	e->count = 1;
 	q->count++;
+	q->commands++;
 	return true;
 }
 
@@ -26,6 +39,8 @@ struct smtp_pending *smtp_queue_head(struct smtp_queue *q)
 		q->untracked.slot = SMTP_NO_SLOT;
 		q->untracked.idx = 0;
 		q->untracked.gen = 0;
+		q->untracked.count = 1;
+		q->untracked.seq = false;
 		return &q->untracked;
 	}
 	return NULL;
@@ -41,6 +56,14 @@ struct smtp_pending *smtp_queue_at(struct smtp_queue *q, size_t i)
 void smtp_queue_pop(struct smtp_queue *q)
 {
 	if (q->count > 0) {
+		struct smtp_pending *h = &q->e[q->head];
+		q->commands--;
+		if (h->count > 1) {
+			h->count--;
+			if (h->seq)
+				h->idx++;
+			return;
+		}
 		q->head = (uint16_t)((q->head + 1) % SMTP_QUEUE_MAX);
 		q->count--;
 	} else if (q->overflow > 0) {
@@ -50,5 +73,5 @@ void smtp_queue_pop(struct smtp_queue *q)
 
 size_t smtp_queue_len(const struct smtp_queue *q)
 {
-	return (size_t)q->count + q->overflow;
+	return (size_t)q->commands + q->overflow;
 }

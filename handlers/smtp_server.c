@@ -257,9 +257,12 @@ static void reply_begin(struct pd_session *s, struct smtp_state *st, const struc
 				found = i;
 		unexpected(s, st, found ? "reply answers a later command" : "reply code does not fit the command");
 		for (size_t i = 0; i < found; i++) {
-			struct smtp_pending skipped = *smtp_queue_head(&st->q);
-			smtp_queue_pop(&st->q);
-			pending_done(s, st, &skipped);
+			unsigned run = smtp_queue_head(&st->q)->count;
+			for (unsigned k = 0; k < run; k++) {
+				struct smtp_pending skipped = *smtp_queue_head(&st->q);
+				smtp_queue_pop(&st->q);
+				pending_done(s, st, &skipped);
+			}
 		}
 		h = smtp_queue_head(&st->q);
 	}
@@ -299,8 +302,10 @@ bool smtp_reply_line_in(struct pd_session *s, struct smtp_state *st, const struc
 	smtp_line_anomalies(s, st, l, "reply line");
 
 	struct smtp_reply_line r;
+	bool after_gap = st->server_after_gap;
+	st->server_after_gap = false;
 	if (!smtp_reply_parse(l->text, l->len, &r)) {
-		if (!st->server_hunting)
+		if (!st->server_hunting && !after_gap)
 			smtp_anomaly(s, st, SMTP_A_REPLY_MALFORMED, "reply line without a reply code");
 		return false;
 	}

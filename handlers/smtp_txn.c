@@ -218,7 +218,7 @@ static void mark_gap(struct smtp_txn *t, uint64_t lost)
 /* Bytes of the client direction were lost. Inside a BDAT chunk the octet
  * count keeps the position exact; inside message data the lines just go on
  * (a lost final dot is recovered from the server's reply); elsewhere the
- * parser drops the broken line and waits for a recognisable command. */
+ * parser waits for a line that is surely a command. */
 void smtp_txn_gap(struct smtp_state *st, size_t lost)
 {
 	struct smtp_txn *cur = st->cur_txn >= 0 ? &st->txn[st->cur_txn] : NULL;
@@ -231,7 +231,6 @@ void smtp_txn_gap(struct smtp_state *st, size_t lost)
 		if (st->bdat_left == 0)
 			st->cstate = SMTP_C_CMD;
 		if (lost > in) {
-			ls_resync(&st->ls[PD_TO_SERVER]);
 			st->client_hunting = true;
 			st->server_hunting = true;
 		}
@@ -243,9 +242,10 @@ void smtp_txn_gap(struct smtp_state *st, size_t lost)
 		st->data_prev_crlf = false;
 		return;
 	default:
+		/* No resync of the splitter: the next line may be a fragment or a
+		 * whole command; hunting only accepts a command's full syntax. */
 		if (cur != NULL)
 			cur->incomplete = SMTP_INC_GAP;
-		ls_resync(&st->ls[PD_TO_SERVER]);
 		st->client_hunting = true;
 		st->server_hunting = true;
 		return;

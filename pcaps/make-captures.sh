@@ -3,7 +3,8 @@
 # make-captures.sh — records portdemux's own captures from real programs (RFC 1035 DNS over
 # UDP/TCP, IEEE 802.1Q/802.1ad tags, Linux SLL2, pcapng, nanosecond pcap): dnsmasq serves a
 # small zone in one network namespace, dig and kdig query it from another, tcpdump records
-# the veth between them. Nothing is synthesised: every byte was sent by a real program.
+# the veth between them; the quick-start sample adds one SMTP delivery (swaks to postfix's
+# smtp-sink, RFC 5321). Nothing is synthesised: every byte was sent by a real program.
 #
 # Usage (as root, Debian 12):  pcaps/make-captures.sh [-o DIR] [CAPTURE...]
 #   CAPTURE is one of: sample dns-vlan dns-qinq dns-sll2 dns-v6 dns-nsec (default: all).
@@ -44,6 +45,8 @@ need_cmd kdig knot-dnsutils
 need_cmd editcap wireshark-common
 need_cmd capinfos wireshark-common
 need_cmd clang clang
+need_cmd swaks swaks
+need_cmd smtp-sink postfix
 need_cmd sha256sum coreutils
 need_file /usr/include/bpf/bpf_helpers.h libbpf-dev
 need_file /usr/include/linux/bpf.h linux-libc-dev
@@ -91,6 +94,12 @@ topo_up() {
 	ip link add "$if_s" netns "$ns_s" type veth peer name "$if_c" netns "$ns_c"
 	topo_end "$ns_s" "$if_s" "$v4_s" "$v6_s"
 	topo_end "$ns_c" "$if_c" "$v4_c" "$v6_c"
+	# Wait for link-local DAD, so its probes and MLD reports stay out of the captures.
+	local i
+	for i in $(seq 50); do
+		[ -z "$(in_s ip -6 addr show tentative)$(in_c ip -6 addr show tentative)" ] && break
+		sleep 0.1
+	done
 }
 topo_end() { # namespace, device, IPv4, IPv6
 	# No router solicitations or RAs: keep the captures to the traffic under test.
@@ -100,6 +109,10 @@ topo_end() { # namespace, device, IPv4, IPv6
 	ip -n "$1" addr add "$3/24" dev "$2"
 	ip -n "$1" addr add "$4/64" dev "$2" nodad
 	ip -n "$1" link set "$2" up
+}
+mail_addrs() { # mail.pd.test's addresses on the server end, for smtp-sink
+	ip -n "$ns_s" addr add 10.77.9.25/24 dev "$if_s"
+	ip -n "$ns_s" addr add fd77:9::25/64 dev "$if_s" nodad
 }
 
 # --- VLAN tagging with tc BPF (no 8021q module on the capture kernel) ------------------
@@ -153,7 +166,10 @@ dns_up() {
 # --- capture control -------------------------------------------------------------------
 cap_start() { # file, interface, tcpdump options...
 	local file=$1 dev=$2; shift 2
-	sleep 1   # let IPv6 link-local DAD and MLD reports of link-up pass
+	sleep 1   # let the MLD reports that follow link-up pass
+	# Empty neighbour caches: each capture shows its own ARP and NDP exchanges.
+	ip -n "$ns_s" neigh flush all
+	ip -n "$ns_c" neigh flush all
 	: >"$tmp/tcpdump.err"
 	ip netns exec "$ns_c" tcpdump -Z root -n -U --immediate-mode -i "$dev" -w "$file" "$@" 2>"$tmp/tcpdump.err" &
 	cap_pid=$!
@@ -192,17 +208,32 @@ q_kdig() { # kdig arguments
 # --- the captures ------------------------------------------------------------------------
 declare -A how contents
 
-mk_sample() { # quick-start capture: small and mixed
-	local f=$1
+mk_sample() { # quick-start capture: small and mixed, DNS then one mail delivery
+	local f=$1 sink
+	ip netns exec "$ns_s" smtp-sink -u postfix -h "mail.$zone" 10.77.9.25:25 16 \
+		>"$tmp/smtp-sink.log" 2>&1 &
+	sink=$!
+	pids="$pids $sink"
 	cap_start "$f" "$if_c"
 	q_dig "@$v4_s" "www.$zone" A
 	q_dig -6 "@$v6_s" "www.$zone" AAAA
 	q_dig "@$v4_s" "$zone" MX +tcp
 	q_dig "@$v4_s" "nope.$zone" A
 	q_kdig "@$v6_s" +tcp "$zone" TXT
+	# An MTA's delivery: MX lookup, the exchanger's address, then SMTP to it.
+	q_dig "@$v4_s" "$zone" MX
+	q_dig "@$v4_s" "mail.$zone" A
+	echo "\$ swaks --server 10.77.9.25 --port 25 ..." >>"$tmp/transcript"
+	in_c swaks --server 10.77.9.25 --port 25 -li "$v4_c" --lport 40100 \
+		--ehlo "client.$zone" --from "alice@$zone" --to "bob@$zone,carol@$zone" \
+		--h-Subject "portdemux sample" --body "A short test message for the sample capture." \
+		>>"$tmp/transcript" 2>&1
 	cap_stop
-	how[sample]="tcpdump -i $if_c (client netns)"
-	contents[sample]="DNS: A/UDP v4, AAAA/UDP v6, MX/TCP v4 (dig +tcp), NXDOMAIN/UDP v4, TXT/TCP v6 (kdig)"
+	kill "$sink"
+	wait "$sink" 2>/dev/null || true
+	pids=$(echo "$pids" | tr ' ' '\n' | grep -vx "$sink" | tr '\n' ' ')
+	how[sample]="tcpdump -i $if_c (client netns); SMTP server: postfix's smtp-sink on 10.77.9.25:25, client swaks"
+	contents[sample]="ARP, NDP, MLD; DNS: A/UDP v4, AAAA/UDP v6, MX/TCP v4 (dig +tcp), NXDOMAIN/UDP v4, TXT/TCP v6 (kdig), MX + A/UDP v4; SMTP/25 v4: EHLO, MAIL, 2 RCPT, DATA, QUIT (swaks)"
 }
 mk_dns_vlan() { # one 802.1Q tag, VID 100, on every frame both ways
 	local f=$1
@@ -214,7 +245,7 @@ mk_dns_vlan() { # one 802.1Q tag, VID 100, on every frame both ways
 	cap_stop
 	vlan_off
 	how[dns-vlan]="tcpdump -i $if_c; tags pushed on egress / popped on ingress by tc BPF (vlan_tc.bpf.c -DVLAN_PUSH_ID=100)"
-	contents[dns-vlan]="802.1Q VID 100 on all frames (ARP, NDP, DNS): A/UDP v4, AAAA/UDP v6, SOA/TCP v4"
+	contents[dns-vlan]="802.1Q VID 100 on every frame (ARP and NDP too): A/UDP v4, AAAA/UDP v6, SOA/TCP v4"
 }
 mk_dns_qinq() { # stacked: 802.1ad S-tag 300 outside an 802.1Q C-tag 20
 	local f=$1
@@ -226,7 +257,7 @@ mk_dns_qinq() { # stacked: 802.1ad S-tag 300 outside an 802.1Q C-tag 20
 	cap_stop
 	vlan_off
 	how[dns-qinq]="tcpdump -i $if_c; tags pushed by tc BPF (vlan_tc.bpf.c -DVLAN_INNER_ID=20 -DVLAN_OUTER_ID=300)"
-	contents[dns-qinq]="802.1ad S-VID 300 + 802.1Q C-VID 20 on all frames: CNAME+A/UDP v4, MX/UDP v6, TXT/TCP v4"
+	contents[dns-qinq]="802.1ad S-VID 300 + 802.1Q C-VID 20 on every frame (ARP and NDP too): CNAME+A/UDP v4, MX/UDP v6, TXT/TCP v4"
 }
 mk_dns_sll2() { # Linux cooked v2 from the "any" device
 	local f=$1
@@ -236,7 +267,7 @@ mk_dns_sll2() { # Linux cooked v2 from the "any" device
 	q_dig -6 "@$v6_s" "$zone" SOA +tcp
 	cap_stop
 	how[dns-sll2]="tcpdump -i any -y LINUX_SLL2 (client netns)"
-	contents[dns-sll2]="SLL2: A/UDP v4, PTR/UDP v4, SOA/TCP v6"
+	contents[dns-sll2]="SLL2 (ARP, NDP too): A/UDP v4, PTR/UDP v4, SOA/TCP v6"
 }
 mk_dns_v6() { # IPv6 only, converted to pcapng
 	local f=$1 raw="$tmp/dns-v6.pcap"
@@ -251,7 +282,7 @@ mk_dns_v6() { # IPv6 only, converted to pcapng
 	cap_stop
 	editcap -F pcapng "$raw" "$f"
 	how[dns-v6]="tcpdump -i $if_c ip6, then editcap -F pcapng"
-	contents[dns-v6]="pcapng, IPv6 only (NDP included): AAAA, CNAME+AAAA, MX, PTR/UDP; TXT/TCP (dig); NXDOMAIN/UDP; SOA/TCP (kdig)"
+	contents[dns-v6]="pcapng, IPv6 only (NDP too): AAAA, CNAME+AAAA, MX, PTR/UDP; TXT/TCP (dig); NXDOMAIN/UDP; SOA/TCP (kdig)"
 }
 mk_dns_nsec() { # every record type, nanosecond timestamps
 	local f=$1
@@ -269,7 +300,7 @@ mk_dns_nsec() { # every record type, nanosecond timestamps
 	q_kdig "@$v4_s" +tcp "$zone" MX
 	cap_stop
 	how[dns-nsec]="tcpdump -i $if_c --time-stamp-precision nano"
-	contents[dns-nsec]="nanosecond pcap: A, AAAA, CNAME, MX, TXT, PTR, SOA, NXDOMAIN over UDP v4; A/TCP v4 (dig); AAAA/UDP v6; MX/TCP v4 (kdig)"
+	contents[dns-nsec]="nanosecond pcap, ARP, NDP; A, AAAA, CNAME, MX, TXT, PTR, SOA, NXDOMAIN over UDP v4; A/TCP v4 (dig); AAAA/UDP v6; MX/TCP v4 (kdig)"
 }
 
 file_of() {
@@ -301,29 +332,42 @@ provenance() { # capture name, file
 		"$base" "$(date -u +%Y-%m-%d)" "$pkts" "$name" "${how[$name]}" \
 		"${contents[$name]}" "$versions" "$sum"
 }
+# The file is shared with mk-smtp.sh: only the title, the DNS section and its rows are ours;
+# every other section is kept as it is, after ours.
 write_provenance() { # new lines file
-	local p="$out/PROVENANCE.md" keep="$tmp/keep"
-	: >"$keep"
+	local p="$out/PROVENANCE.md" rest="$tmp/rest" old="$tmp/old-dns"
+	: >"$rest"
+	: >"$old"
 	if [ -f "$p" ]; then
-		# Keep lines of captures not remade in this run.
-		grep '^| [a-z0-9-]*\.pcap' "$p" | while IFS= read -r line; do
-			f=$(echo "$line" | awk -F' [|] ' '{sub(/^[|] /,"",$1); print $1}')
+		awk '/^<!-- dns begin -->$/{s=1} !s && !/^# Provenance of the captures/{print} /^<!-- dns end -->$/{s=0}' \
+			"$p" | sed '/./,$!d' >"$rest"
+		# keep rows of DNS captures not remade in this run
+		awk '/^<!-- dns begin -->$/{s=1} s && /^[|] [a-z0-9-]*[.]pcap/{print} /^<!-- dns end -->$/{s=0}' \
+			"$p" | while IFS= read -r line; do
+			f=$(echo "$line" | awk '{print $2}')
 			grep -q "^| $f |" "$1" || echo "$line"
-		done >"$keep"
+		done >"$old"
 	fi
 	{
 		echo "# Provenance of the captures in pcaps/"
 		echo
+		echo "<!-- dns begin -->"
+		echo "## DNS captures (pcaps/make-captures.sh)"
+		echo
 		echo "Made by \`pcaps/make-captures.sh\` (as root, Debian 12): dnsmasq serves zone \`$zone\`"
-		echo "in one network namespace, dig/kdig query it from another over a veth pair, and tcpdump"
-		echo "records the client end. Timestamps are the real capture times. VLAN tags are put on the"
-		echo "wire by a tc BPF program (\`vlan_tc.bpf.c\`, \`bpf_skb_vlan_push\` on egress and"
-		echo "\`bpf_skb_vlan_pop\` on ingress) because the capture kernel has no 8021q module."
-		echo "Client commands and their output are printed by the script as it runs."
+		echo "(authoritative, one record of each type) in one network namespace; dig and kdig query it"
+		echo "from another over a veth pair; tcpdump records the client end. Timestamps are the real"
+		echo "capture times. VLAN tags are put on the wire by a tc BPF program (\`vlan_tc.bpf.c\`,"
+		echo "\`bpf_skb_vlan_push\` on egress and \`bpf_skb_vlan_pop\` on ingress of both veth ends, built"
+		echo "with \`clang -O2 -target bpf\`, attached with \`tc filter add dev X egress bpf da obj ...\`)"
+		echo "because the capture kernel has no 8021q module. The script prints every client command"
+		echo "and its output as it runs."
 		echo
 		echo "| capture | made (UTC) | packets | how | contents | tools | sha256 (16) |"
 		echo "|---|---|---|---|---|---|---|"
-		sort "$keep" "$1"
+		sort "$old" "$1"
+		echo "<!-- dns end -->"
+		if [ -s "$rest" ]; then echo; cat "$rest"; fi
 	} >"$p.new"
 	mv "$p.new" "$p"
 }
@@ -334,6 +378,7 @@ bpf_build pop -DVLAN_POP
 bpf_build push100 -DVLAN_PUSH_ID=100
 bpf_build qinq -DVLAN_INNER_ID=20 -DVLAN_OUTER_ID=300
 topo_up
+mail_addrs
 dns_up
 : >"$tmp/provenance"
 for c in $wanted; do

@@ -30,10 +30,9 @@ LEGACY_WRONG=Lg0wrongPdcap4c
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here
-all_captures="25-plain 25-plain-v6 25-pipelining 25-multircpt-550 25-rset-two-txn 25-bdat
-25-smtputf8-8bitmime 25-longline-barelf 25-abrupt-close 587-auth-plain 587-auth-login
+all_captures="25-plain 25-plain-v6 25-pipelining 25-multircpt-550 25-rset-two-txn 25-bdat \
+25-smtputf8-8bitmime 25-longline-barelf 25-abrupt-close 587-auth-plain 587-auth-login \
 587-auth-fail-535 587-noauth-530 587-msmtp 465-implicit-tls 2525-cleartext-auth"
-all_captures=$(echo $all_captures)
 
 usage() { sed -n '8,10s/^# \{0,1\}//p' "$0" >&2; echo "captures: $all_captures" >&2; exit 2; }
 while getopts o:h opt; do
@@ -94,12 +93,12 @@ dc=$tmp/dovecot          # dovecot config, base_dir and auth socket
 pids=""                  # clients and tcpdump still running
 pf_started=0
 
-pid_of_file() { [ -s "$1" ] && tr -dc '0-9' <"$1" || true; }
+pid_of_file() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 stop_pid() { # pid: TERM, wait up to 5 s, then KILL
-	local p=$1 i
+	local p=$1
 	[ -n "$p" ] || return 0
 	kill "$p" 2>/dev/null || return 0
-	for i in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
 	kill -KILL "$p" 2>/dev/null || true
 }
 cleanup() {
@@ -191,7 +190,7 @@ in_s dovecot -c "$dc/dovecot.conf"
 mkdir -p "$pf"
 mkdir -m 0755 "$tmp/pf-queue"   # postfix check creates what is below it
 # 550 for one recipient (RFC 5321 4.2.2 "mailbox unavailable"); no postmap needed for texthash
-printf 'nobody@pd.test 550 5.1.1 <nobody@pd.test>: Recipient address rejected: User unknown\n' \
+printf 'nobody@pd.test 550 5.1.1 User unknown\n' \
 	>"$pf/rcpt-access"
 cat >"$pf/main.cf" <<EOF
 compatibility_level = 3.6
@@ -272,10 +271,10 @@ pf_started=1
 pf_cmd start
 
 wait_listen() { # namespace port...
-	local ns=$1 p i
+	local ns=$1 p
 	shift
 	for p in "$@"; do
-		for i in $(seq 100); do
+		for _ in $(seq 100); do
 			ip netns exec "$ns" ss -Hltn "sport = :$p" | grep -q . && continue 2
 			sleep 0.1
 		done
@@ -285,23 +284,28 @@ wait_listen() { # namespace port...
 	done
 }
 wait_listen "$ns_s" 25 587 465 2525
-for i in $(seq 50); do [ -S "$dc/auth-postfix" ] && break; sleep 0.1; done
+for _ in $(seq 50); do [ -S "$dc/auth-postfix" ] && break; sleep 0.1; done
 [ -S "$dc/auth-postfix" ] || { echo "mk-smtp.sh: dovecot auth socket missing" >&2; cat "$tmp/dovecot.log" >&2; exit 1; }
 
 # --- messages: short, fixed content --------------------------------------------------
+# LF line ends: swaks, msmtp and the python3 clients turn them into CRLF themselves;
+# crlf() does it for curl, which sends a file as it is.
 msg() { # from to subject body-line
-	printf 'From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\nDate: Thu, 26 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s.pdcap@client.pd.test>\r\n\r\n%s\r\n' \
-		"$1" "$2" "$3" "$(echo "$3" | tr -c 'a-z0-9' '-')" "$4"
+	printf 'From: <%s>\nTo: <%s>\nSubject: %s\nDate: Thu, 26 Nov 2026 10:00:00 +0000\nMessage-ID: <%s.pdcap@client.pd.test>\n\n%s\n' \
+		"$1" "$2" "$3" "$(printf %s "$3" | tr -c a-z0-9 -)" "$4"
 }
+crlf() { sed 's/$/\r/'; }
 
 # --- the clients, one function per capture -------------------------------------------
 # Each writes its client's own transcript to $tmp/transcript. They run in the client
-# namespace; `ip netns exec` execs the client, so a background job's $! is the client.
+# namespace; `ip netns exec` execs the client, so a background job's $! is the client
+# (only when started directly: a backgrounded shell function would be a subshell).
 sw() { in_c swaks --timeout 20s --server "$v4_s" --helo client.pd.test "$@" >>"$tmp/transcript" 2>&1; }
 note() { printf '### %s\n' "$*" >>"$tmp/transcript"; }
 
-declare -A how contents
+declare -A how contents clients
 how[25-plain]="swaks --server $v4_s --port 25 --from ann@client.pd.test --to bob@pd.test"
+clients[25-plain]="swaks"
 contents[25-plain]="SMTP 25 IPv4: greeting, EHLO and its extensions, MAIL, RCPT 250, DATA 250, QUIT 221"
 mk_25_plain() {
 	sw --port 25 --from ann@client.pd.test --to bob@pd.test \
@@ -309,6 +313,7 @@ mk_25_plain() {
 }
 
 how[25-plain-v6]="swaks -6 --server [$v6_s] --port 25 (IPv6)"
+clients[25-plain-v6]="swaks"
 contents[25-plain-v6]="SMTP 25 IPv6: EHLO, one message to two recipients, QUIT"
 mk_25_plain_v6() {
 	in_c swaks --timeout 20s -6 --server "$v6_s" --port 25 --helo client.pd.test \
@@ -318,29 +323,32 @@ mk_25_plain_v6() {
 }
 
 how[25-pipelining]="swaks --pipeline --to bob@pd.test,nobody@pd.test,carol@pd.test (port 25)"
-contents[25-pipelining]="SMTP 25: PIPELINING used (MAIL+RCPT x3 in one write), replies 250/550/250, DATA 250, QUIT"
+clients[25-pipelining]="swaks"
+contents[25-pipelining]="SMTP 25: PIPELINING used (MAIL, 3 RCPT and DATA in one write), replies 250/550/250, DATA 250, QUIT"
 mk_25_pipelining() {
 	sw --port 25 --pipeline --from ann@client.pd.test --to bob@pd.test,nobody@pd.test,carol@pd.test \
 		--data "$(msg ann@client.pd.test bob@pd.test "pipelined" "Three recipients, one unknown.")"
 }
 
 how[25-multircpt-550]="curl smtp://$v4_s:25 --mail-rcpt x3 --mail-rcpt-allowfails"
+clients[25-multircpt-550]="curl"
 contents[25-multircpt-550]="SMTP 25 via curl: one RCPT per round trip, 250/550/250, DATA 250, QUIT"
 mk_25_multircpt_550() {
-	msg ann@client.pd.test bob@pd.test "three recipients" "One of us is unknown." >"$tmp/m.eml"
+	msg ann@client.pd.test bob@pd.test "three recipients" "One of us is unknown." | crlf >"$tmp/m.eml"
 	in_c curl -sS -v --url "smtp://$v4_s:25/client.pd.test" --mail-from ann@client.pd.test \
 		--mail-rcpt bob@pd.test --mail-rcpt nobody@pd.test --mail-rcpt carol@pd.test \
 		--mail-rcpt-allowfails --upload-file "$tmp/m.eml" >>"$tmp/transcript" 2>&1
 }
 
 how[25-rset-two-txn]="python3 smtplib: ehlo, sendmail, rset, sendmail, quit (port 25)"
+clients[25-rset-two-txn]="python3"
 contents[25-rset-two-txn]="SMTP 25 via python3 smtplib: MAIL+RCPT+DATA, RSET, MAIL+RCPT x2+DATA in one session, QUIT"
 mk_25_rset_two_txn() {
 	cat >"$tmp/rset.py" <<'EOF'
 import smtplib, sys
 server = sys.argv[1]
-m1 = sys.argv[2].encode()
-m2 = sys.argv[3].encode()
+m1 = sys.argv[2].replace("\n", "\r\n").encode()
+m2 = sys.argv[3].replace("\n", "\r\n").encode()
 s = smtplib.SMTP(server, 25, local_hostname="client.pd.test", timeout=20)
 s.set_debuglevel(1)
 s.ehlo()
@@ -356,13 +364,14 @@ EOF
 }
 
 how[25-bdat]="python3 raw socket client (no Debian client sends BDAT to postfix): BDAT 2 chunks"
+clients[25-bdat]="python3"
 contents[25-bdat]="SMTP 25: CHUNKING offered, MAIL, RCPT, BDAT n, BDAT m LAST, each 250, QUIT"
 mk_25_bdat() {
 	cat >"$tmp/bdat.py" <<'EOF'
 # A minimal RFC 3030 client: speaks SMTP over a socket and sends the message in two
 # BDAT chunks; it prints the dialogue as swaks does (-> sent, <- received).
 import socket, sys
-server, body = sys.argv[1], sys.argv[2].encode()
+server, body = sys.argv[1], (sys.argv[2] + "\n").replace("\n", "\r\n").encode()
 s = socket.create_connection((server, 25), timeout=20)
 f = s.makefile("rb")
 def reply():
@@ -393,6 +402,7 @@ EOF
 }
 
 how[25-smtputf8-8bitmime]="python3 smtplib sendmail(mail_options=[SMTPUTF8, BODY=8BITMIME]) (port 25)"
+clients[25-smtputf8-8bitmime]="python3"
 contents[25-smtputf8-8bitmime]="SMTP 25: MAIL FROM:<josé@client.pd.test> SMTPUTF8 BODY=8BITMIME, UTF-8 recipient, 8-bit body, 250, QUIT"
 mk_25_smtputf8_8bitmime() {
 	cat >"$tmp/utf8.py" <<'EOF'
@@ -412,6 +422,7 @@ EOF
 }
 
 how[25-longline-barelf]="curl --upload-file (a 3000-octet body line and bare LF line ends, sent as is)"
+clients[25-longline-barelf]="curl"
 contents[25-longline-barelf]="SMTP 25 via curl: DATA with a 3000-octet line (> RFC 5321 4.5.3.1.6's 1000) and bare-LF lines; postfix 250"
 mk_25_longline_barelf() {
 	{
@@ -425,13 +436,15 @@ mk_25_longline_barelf() {
 }
 
 how[25-abrupt-close]="curl --upload-file - from a pipe, killed (SIGKILL) in the middle of DATA; then swaks --quit-after EHLO"
+clients[25-abrupt-close]="curl swaks"
 contents[25-abrupt-close]="SMTP 25: session 1 killed mid-DATA (no end of data, no QUIT: the kernel closes the socket); session 2 EHLO then QUIT"
 mk_25_abrupt_close() {
 	local fifo=$tmp/body.fifo cpid
 	mkfifo "$fifo"
 	note "session 1: curl killed mid-DATA"
-	in_c curl -sS -v --url "smtp://$v4_s:25/client.pd.test" --mail-from ann@client.pd.test \
-		--mail-rcpt bob@pd.test --upload-file - <"$fifo" >>"$tmp/transcript" 2>&1 &
+	ip netns exec "$ns_c" curl -sS -v --url "smtp://$v4_s:25/client.pd.test" \
+		--mail-from ann@client.pd.test --mail-rcpt bob@pd.test --upload-file - \
+		<"$fifo" >>"$tmp/transcript" 2>&1 &
 	cpid=$!
 	pids="$pids $cpid"
 	exec 3>"$fifo"
@@ -447,29 +460,31 @@ mk_25_abrupt_close() {
 	sw --port 25 --quit-after EHLO --from ann@client.pd.test --to bob@pd.test
 }
 
-auth_args() { echo --auth-user "$AUTH_USER" --auth-password "$1"; }
-
 how[587-auth-plain]="swaks --port 587 --tls --auth PLAIN --auth-user $AUTH_USER"
+clients[587-auth-plain]="swaks"
 contents[587-auth-plain]="SMTP 587: EHLO, STARTTLS 220, TLS; inside: EHLO, AUTH PLAIN 235, MAIL, RCPT, DATA 250, QUIT"
 mk_587_auth_plain() {
-	sw --port 587 --tls --auth PLAIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test --to bob@pd.test \
+	sw --port 587 --tls --auth PLAIN --auth-user "$AUTH_USER" --auth-password "$AUTH_PASS" --from ann@client.pd.test --to bob@pd.test \
 		--data "$(msg ann@client.pd.test bob@pd.test "submission plain" "Sent after AUTH PLAIN.")"
 }
 
 how[587-auth-login]="swaks --port 587 --tls --auth LOGIN --auth-user $AUTH_USER"
+clients[587-auth-login]="swaks"
 contents[587-auth-login]="SMTP 587: STARTTLS; inside: AUTH LOGIN 334/334/235, MAIL, RCPT, DATA 250, QUIT"
 mk_587_auth_login() {
-	sw --port 587 --tls --auth LOGIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test --to bob@pd.test \
+	sw --port 587 --tls --auth LOGIN --auth-user "$AUTH_USER" --auth-password "$AUTH_PASS" --from ann@client.pd.test --to bob@pd.test \
 		--data "$(msg ann@client.pd.test bob@pd.test "submission login" "Sent after AUTH LOGIN.")"
 }
 
 how[587-auth-fail-535]="swaks --port 587 --tls --auth PLAIN with a wrong password"
+clients[587-auth-fail-535]="swaks"
 contents[587-auth-fail-535]="SMTP 587: STARTTLS; inside: AUTH PLAIN 535 (wrong password), QUIT"
 mk_587_auth_fail_535() {
-	sw --port 587 --tls --auth PLAIN $(auth_args "$AUTH_WRONG") --from ann@client.pd.test --to bob@pd.test || true
+	sw --port 587 --tls --auth PLAIN --auth-user "$AUTH_USER" --auth-password "$AUTH_WRONG" --from ann@client.pd.test --to bob@pd.test || true
 }
 
 how[587-noauth-530]="swaks --port 587 (no --tls, no --auth); swaks --port 587 --tls (no --auth)"
+clients[587-noauth-530]="swaks"
 contents[587-noauth-530]="SMTP 587: session 1 MAIL in cleartext -> 530 5.7.0 Must issue a STARTTLS command first, QUIT; session 2 STARTTLS then MAIL without AUTH -> 530 5.7.0 Authentication required (encrypted), QUIT"
 mk_587_noauth_530() {
 	note "session 1: MAIL without STARTTLS and without AUTH"
@@ -479,9 +494,10 @@ mk_587_noauth_530() {
 }
 
 how[587-msmtp]="msmtp --host=$v4_s --port=587 --tls=on --tls-starttls=on --auth=on --user=$AUTH_USER"
+clients[587-msmtp]="msmtp"
 contents[587-msmtp]="SMTP 587 via msmtp: EHLO, STARTTLS; inside: EHLO, AUTH (msmtp picks PLAIN), MAIL, RCPT, DATA 250, QUIT"
 mk_587_msmtp() {
-	msg ann@client.pd.test bob@pd.test "via msmtp" "Sent by msmtp." | tr -d '\r' >"$tmp/m.eml"
+	msg ann@client.pd.test bob@pd.test "via msmtp" "Sent by msmtp." >"$tmp/m.eml"
 	in_c msmtp -v --host="$v4_s" --port=587 --domain=client.pd.test --tls=on --tls-starttls=on \
 		--tls-trust-file="$tmp/cert.pem" --auth=on --user="$AUTH_USER" \
 		--passwordeval="echo $AUTH_PASS" --from=ann@client.pd.test bob@pd.test \
@@ -489,48 +505,57 @@ mk_587_msmtp() {
 }
 
 how[465-implicit-tls]="swaks --port 465 --tls-on-connect --auth PLAIN --auth-user $AUTH_USER"
+clients[465-implicit-tls]="swaks"
 contents[465-implicit-tls]="SMTP 465 (RFC 8314 implicit TLS): TLS from the first byte; inside: greeting, EHLO, AUTH PLAIN 235, MAIL, RCPT, DATA 250, QUIT"
 mk_465_implicit_tls() {
-	sw --port 465 --tls-on-connect --auth PLAIN $(auth_args "$AUTH_PASS") --from ann@client.pd.test \
+	sw --port 465 --tls-on-connect --auth PLAIN --auth-user "$AUTH_USER" --auth-password "$AUTH_PASS" --from ann@client.pd.test \
 		--to bob@pd.test --data "$(msg ann@client.pd.test bob@pd.test "smtps" "Sent over implicit TLS.")"
 }
 
 how[2525-cleartext-auth]="swaks --port 2525 --auth PLAIN / LOGIN / LOGIN with a wrong password, --auth-user $LEGACY_USER"
+clients[2525-cleartext-auth]="swaks"
 contents[2525-cleartext-auth]="SMTP 2525, no TLS: session 1 AUTH PLAIN (initial response) 235 + message; session 2 AUTH LOGIN 334/334/235, QUIT; session 3 AUTH LOGIN wrong password 535, QUIT. Credentials visible on the wire."
 mk_2525_cleartext_auth() {
-	local la="--auth-user $LEGACY_USER --auth-password"
 	note "session 1: AUTH PLAIN, success, one message"
-	sw --port 2525 --auth PLAIN $la "$LEGACY_PASS" --from ann@client.pd.test --to bob@pd.test \
+	sw --port 2525 --auth PLAIN --auth-user "$LEGACY_USER" --auth-password "$LEGACY_PASS" --from ann@client.pd.test --to bob@pd.test \
 		--data "$(msg ann@client.pd.test bob@pd.test "legacy port" "Sent after cleartext AUTH PLAIN.")"
 	note "session 2: AUTH LOGIN, success, quit after AUTH"
-	sw --port 2525 --auth LOGIN $la "$LEGACY_PASS" --quit-after AUTH --from ann@client.pd.test --to bob@pd.test
+	sw --port 2525 --auth LOGIN --auth-user "$LEGACY_USER" --auth-password "$LEGACY_PASS" --quit-after AUTH --from ann@client.pd.test --to bob@pd.test
 	note "session 3: AUTH LOGIN, wrong password"
-	sw --port 2525 --auth LOGIN $la "$LEGACY_WRONG" --from ann@client.pd.test --to bob@pd.test || true
+	sw --port 2525 --auth LOGIN --auth-user "$LEGACY_USER" --auth-password "$LEGACY_WRONG" --from ann@client.pd.test --to bob@pd.test || true
 }
 
 # --- one capture: tcpdump on the client's veth around one client function ------------
 record() { # capture name, output file
-	local name=$1 file=$2 tpid i
-	in_c tcpdump -i "$if_c" -s 0 -U -n -w "$file" tcp 2>"$tmp/tcpdump.err" &
+	local name=$1 file=$2 tpid
+	# not through in_c: a backgrounded function would make $! a subshell, not tcpdump
+	ip netns exec "$ns_c" tcpdump -i "$if_c" -s 0 -U -n -w "$file" tcp 2>"$tmp/tcpdump.err" &
 	tpid=$!
 	pids="$pids $tpid"
-	for i in $(seq 100); do grep -q 'listening on' "$tmp/tcpdump.err" && break; sleep 0.1; done
+	for _ in $(seq 100); do grep -q 'listening on' "$tmp/tcpdump.err" && break; sleep 0.1; done
 	grep -q 'listening on' "$tmp/tcpdump.err" || { cat "$tmp/tcpdump.err" >&2; exit 1; }
 	"mk_${name//-/_}"
 	sleep 1 # the last FIN/ACK exchange
-	kill -INT "$tpid"
+	kill -TERM "$tpid" # tcpdump flushes and closes the file on SIGTERM as on SIGINT
 	wait "$tpid" || true
 	pids=${pids% "$tpid"}
 	grep -v -e 'listening on' "$tmp/tcpdump.err" | sed 's/^/   tcpdump: /' >&2 || true
 }
 
 # --- provenance ----------------------------------------------------------------------
-versions="postfix $(postconf -d -h mail_version), dovecot $(dovecot --version | awk '{print $1}'), \
-swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), \
-msmtp $(msmtp --version | awk 'NR==1{print $3}'), curl $(curl --version | awk 'NR==1{print $2}'), \
-python3 $(/usr/bin/python3 -c 'import platform; print(platform.python_version())'), \
-$(openssl version | awk '{print $1, $2}'), tcpdump $(tcpdump --version 2>&1 | awk 'NR==1{print $3}'), \
-kernel $(uname -r)"
+declare -A ver
+ver[postfix]="postfix $(postconf -d -h mail_version) + dovecot $(dovecot --version | awk '{print $1}') (SASL)"
+ver[swaks]="swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}')"
+ver[msmtp]="msmtp $(msmtp --version | awk 'NR==1{print $3}') (GnuTLS)"
+ver[curl]="curl $(curl --version | awk 'NR==1{print $2}')"
+ver[python3]="python3 $(/usr/bin/python3 -c 'import platform; print(platform.python_version())')"
+ver[rest]="$(openssl version | awk '{print $1, $2}') (certificate), tcpdump $(tcpdump --version 2>&1 | awk 'NR==1{print $3}'), kernel $(uname -r)"
+tools_of() { # capture name: the server, its clients, the rest
+	local name=$1 t c
+	t=${ver[postfix]}
+	for c in ${clients[$name]}; do t="$t, ${ver[$c]}"; done
+	echo "$t, ${ver[rest]}"
+}
 provenance() { # capture name, file
 	local name=$1 file=$2 base pkts sum
 	base=$(basename "$file")
@@ -538,19 +563,21 @@ provenance() { # capture name, file
 	sum=$(sha256sum "$file" | cut -c1-16)
 	printf '| %s | %s | %s | mk-smtp.sh %s: %s | %s | %s | %s |\n' \
 		"$base" "$(date -u +%Y-%m-%d)" "$pkts" "$name" "${how[$name]}" \
-		"${contents[$name]}" "$versions" "$sum"
+		"${contents[$name]}" "$(tools_of "$name")" "$sum"
 }
-# The file is shared with make-captures.sh (DNS): only the SMTP section and the
-# smtp-*.pcap rows are ours; everything else is kept as it is.
+# The file is shared with make-captures.sh (DNS, its own <!-- dns --> section): only the
+# <!-- smtp --> section is ours; everything outside it is kept as it is.
 write_provenance() { # new lines file
 	local p="$out/PROVENANCE.md" keep="$tmp/keep" old="$tmp/old-smtp"
 	: >"$keep"
 	: >"$old"
 	if [ -f "$p" ]; then
-		awk '/^<!-- smtp begin -->$/{s=1} !s && !/^[|] smtp-[a-z0-9-]*\.pcap /{print} /^<!-- smtp end -->$/{s=0}' \
-			"$p" >"$keep"
+		# drop our section and trailing blank lines
+		awk '/^<!-- smtp begin -->$/{s=1} !s{print} /^<!-- smtp end -->$/{s=0}' "$p" |
+			sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$keep"
 		# keep rows of SMTP captures not remade in this run
-		grep '^| smtp-[a-z0-9-]*\.pcap ' "$p" | while IFS= read -r line; do
+		awk '/^<!-- smtp begin -->$/{s=1} s && /^[|] smtp-[a-z0-9-]*[.]pcap /{print} /^<!-- smtp end -->$/{s=0}' \
+			"$p" | while IFS= read -r line; do
 			f=$(echo "$line" | awk '{print $2}')
 			grep -q "^| $f |" "$1" || echo "$line"
 		done >"$old"
@@ -593,6 +620,7 @@ for c in $wanted; do
 	record "$c" "$tmp/$f"
 	sed 's/^/   /' "$tmp/transcript" >&2
 	mv "$tmp/$f" "$out/$f"
+	chown --reference="$out" "$out/$f" # tcpdump wrote it as user tcpdump
 	chmod 0644 "$out/$f"
 	provenance "$c" "$out/$f" >>"$tmp/provenance"
 done

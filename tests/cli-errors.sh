@@ -142,6 +142,23 @@ expect_status 1
 expect_err "$tmp/wifi.pcap: unsupported link type DLT_IEEE802_11 (105)"
 expect_err_lines 1
 
+what="pcapng"
+{ pcapng_shb; pcapng_idb 1; pcapng_epb 0 1000 9001; pcapng_epb 0 1001 9002; } >"$tmp/two.pcapng"
+run -q -r "$tmp/two.pcapng"
+expect_status 0
+expect_events flow 2
+
+what="pcapng whose interfaces have different link types"
+{ pcapng_shb; pcapng_idb 1; pcapng_epb 0 1000 9001; pcapng_idb 276; pcapng_epb 1 1001 9002; } \
+	>"$tmp/mixed.pcapng"
+run -q -r "$tmp/mixed.pcapng"
+expect_status 1
+expect_err "different from the type of the first interface"
+expect_err "libpcap reads one link type per file"
+expect_err "(after 1 packets, 46 bytes)"
+expect_err_lines 1
+expect_events flow 1
+
 what="nanosecond pcap: times in microseconds"
 { pcap_header 1 4d3cb2a1; udp_record 1000 123456789 9001; } >"$tmp/nsec.pcap"
 run -q -r "$tmp/nsec.pcap"

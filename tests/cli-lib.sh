@@ -92,6 +92,25 @@ udp_record() {
 	bytes "$(le32 "$1")" "$(le32 "$2")" "$(le32 46)" "$(le32 46)" "$(udp_frame_hex "$3")"
 }
 
+le16() {
+	printf '%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255))
+}
+
+# pcapng (draft-ietf-opsawg-pcapng): section header, interface description
+# LINKTYPE, enhanced packet of udp_frame on interface IF at second SEC
+pcapng_shb() {
+	bytes 0a0d0d0a "$(le32 28)" 4d3c2b1a "$(le16 1)" "$(le16 0)" ffffffffffffffff "$(le32 28)"
+}
+pcapng_idb() {
+	bytes 01000000 "$(le32 20)" "$(le16 "$1")" 0000 "$(le32 65535)" "$(le32 20)"
+}
+pcapng_epb() { # IF SEC DPORT (46-byte frame padded to 48)
+	us=$(($2 * 1000000))
+	bytes 06000000 "$(le32 80)" "$(le32 "$1")" "$(le32 $((us >> 32)))" \
+		"$(le32 $((us & 4294967295)))" "$(le32 46)" "$(le32 46)" "$(udp_frame_hex "$3")" 0000 \
+		"$(le32 80)"
+}
+
 # pcap_records FILE: number of whole records in a little-endian pcap file
 # (an oracle independent of libpcap: walks the 16-byte record headers)
 pcap_records() {

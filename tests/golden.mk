@@ -1,1 +1,5 @@
-# tests of golden
+# tests of golden: expected JSON per capture (tests/golden.list, tests/golden/), the daemon
+# over the whole shared corpus (no crash, valid JSON), and DNS events against ground truth.
+TESTS += tests/run-golden.sh tests/run-shared.sh tests/check-dns-truth.py
+EXTRA_DIST += tests/run-golden.sh tests/run-shared.sh tests/check-dns-truth.py \
+	tests/golden.list tests/golden

@@ -347,7 +347,18 @@ START_TEST(test_flush_before_on_end)
 	ck_assert_str_eq(t.log, "gde");
 	ck_assert_str_eq(t.out[0], "###tail");
 	ck_assert_uint_eq(reasm_get_stats(r)->mem_in_use, 0);
+
+	/* a table freed with flows still open releases their buffers silently */
+	f = flow_lookup(ft, &p, 60, 3, &dir, NULL);
+	reasm_packet(r, f, dir, &p);
+	ck_assert_ptr_eq(flow_lookup(ft, &q, 60, 4, &dir, NULL), f);
+	reasm_packet(r, f, dir, &q);
+	ck_assert_uint_gt(reasm_get_stats(r)->mem_in_use, 0);
+	t.nlog = 0;
+	t.log[0] = '\0';
 	flow_free(ft);
+	ck_assert_uint_eq(reasm_get_stats(r)->mem_in_use, 0);
+	ck_assert_str_eq(t.log, "");
 	reasm_free(r);
 }
 END_TEST
