@@ -159,11 +159,12 @@ static void smtp_start(struct pd_session *s, struct smtp_state *st)
 		break;
 	}
 	if (pd_session_midstream(s)) {
-		/* Replies: start at the next line boundary. Client: skip lines
-		 * until one is a command with its full syntax (the first bytes may
-		 * or may not start a line), so nothing is judged out of context. */
+		/* The first bytes may or may not start a line. Client: skip lines
+		 * until one is a command with its full syntax; server: a first
+		 * line that does not parse is a fragment, and replies are ignored
+		 * until a command is pending. Nothing is judged out of context. */
 		st->partial = true;
-		ls_resync(&st->ls[PD_TO_CLIENT]);
+		st->server_after_gap = true;
 		st->client_hunting = true;
 		st->server_hunting = true;
 	} else {

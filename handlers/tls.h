@@ -126,7 +126,7 @@ static inline bool tls_is_grease(uint16_t v)
 
 #define TLS_JA4_LEN 37   /* "t13d1516h2_8daaf6152771_e5627efa2ab1" + NUL */
 #define TLS_JA3_HASH_LEN 33
-#define TLS_JA3_STR_MAX 2048
+#define TLS_JA3_STR_MAX 4096 /* fits every list at its cap */
 
 /* JA4 (FoxIO, technical_details/JA4.md) of a TCP ClientHello into out.
  * Returns 0, or -1 (out empty) when the hello overflowed a list cap. */
@@ -147,7 +147,8 @@ int tls_ja3s(const struct tls_server_hello *sh, char *str, size_t strsz,
 const char *tls_cipher_name(uint16_t id);
 const char *tls_group_name(uint16_t id);
 const char *tls_sigalg_name(uint16_t id);
-/* "TLS 1.3", "TLS 1.3 draft 28", "SSL 3.0", ... or NULL. */
+/* Suricata's strings: "TLS 1.3", "TLS 1.2", "TLS 1.1", "TLSv1", "SSLv3",
+ * "SSLv2", "TLS 1.3 draft-28", "DTLS 1.2", ... or NULL. */
 const char *tls_version_name(uint16_t v, char buf[24]);
 /* name when non-NULL, else "0x%04x" of v into buf. */
 const char *tls_name_or_hex(const char *name, uint16_t v, char buf[8]);

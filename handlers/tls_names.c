@@ -157,10 +157,11 @@ const char *tls_sigalg_name(uint16_t id) { return LOOKUP(sigalgs, id); }
 
 const char *tls_version_name(uint16_t v, char buf[24])
 {
+	/* The strings Suricata's EVE writes, so existing dashboards match. */
 	switch (v) {
-	case 0x0002: return "SSL 2.0";
-	case 0x0300: return "SSL 3.0";
-	case 0x0301: return "TLS 1.0";
+	case 0x0002: return "SSLv2";
+	case 0x0300: return "SSLv3";
+	case 0x0301: return "TLSv1";
 	case 0x0302: return "TLS 1.1";
 	case 0x0303: return "TLS 1.2";
 	case 0x0304: return "TLS 1.3";
@@ -171,7 +172,7 @@ const char *tls_version_name(uint16_t v, char buf[24])
 	}
 	/* Pre-standard TLS 1.3 drafts were 0x7f00 + draft number (RFC 8446 appendix). */
 	if ((v & 0xff00) == 0x7f00) {
-		snprintf(buf, 24, "TLS 1.3 draft %u", (unsigned)(v & 0xff));
+		snprintf(buf, 24, "TLS 1.3 draft-%u", (unsigned)(v & 0xff));
 		return buf;
 	}
 	return NULL;

@@ -185,7 +185,7 @@ def compare_record(want, got):
             ok = True  # types the handler does not decode: name, type and TTL only
     except (ValueError, IndexError) as e:
         return "cannot compare %s data %r: %s" % (t, text, e)
-    return None if ok else "%s data %r, client saw %r" % (t, got, text)
+    return None if ok else "%s data %.200r, client saw %.200r" % (t, got, text)
 
 
 def check_session(sess, events, transcript):

@@ -3,3 +3,5 @@
 TESTS += tests/run-golden.sh tests/run-shared.sh tests/check-dns-truth.py
 EXTRA_DIST += tests/run-golden.sh tests/run-shared.sh tests/check-dns-truth.py \
 	tests/golden.list tests/golden
+# SMTP AUTH credentials never in the output of the pcaps/smtp-*.pcap captures (and shared d22)
+TESTS += tests/test-smtp-golden-privacy.sh

@@ -10,7 +10,7 @@
 # (lines naming shared:PATH are skipped when it is absent), PD_GOLDEN_TIMEOUT (s, default 60).
 # Exit: 0 all passed, 1 a failure, 77 skipped (no daemon binary yet).
 set -u
-set -f # list words are split, never globbed
+set -f # list words are never globbed
 
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
@@ -46,8 +46,9 @@ golden_name() { # capture, args
 pass=0 fail=0 skip=0 n=0
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in '' | '#'*) continue ;; esac
-	# shellcheck disable=SC2086 # the list's words are split on purpose
-	set -- $line
+	# The list is the project's own file: its lines are split with shell quoting, so an
+	# argument may hold spaces ('-f "tcp port 25"').
+	eval "set -- $line"
 	cap=$1
 	shift
 	args=$*
@@ -69,8 +70,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 		continue
 	fi
 	out="$tmp/$name"
-	# shellcheck disable=SC2086
-	timeout -k 5 "$limit" "$daemon" -r "$path" -q -w "$out" $args 2>"$tmp/stderr"
+	timeout -k 5 "$limit" "$daemon" -r "$path" -q -w "$out" "$@" 2>"$tmp/stderr"
 	rc=$?
 	if [ "$rc" -ne 0 ]; then
 		echo "not ok $n $name # portdemuxd exited with status $rc"
@@ -80,7 +80,7 @@ while IFS= read -r line || [ -n "$line" ]; do
 	fi
 	if [ "$update" = 1 ]; then
 		mkdir -p "$expdir"
-		cp "$out" "$expdir/$name"
+		cat "$out" >"$expdir/$name"
 		echo "ok $n $name # updated"
 		pass=$((pass + 1))
 		continue

@@ -51,6 +51,7 @@ static const char *const secrets[] = {
 
 struct scase {
 	const char *name;
+	bool nosplit;   /* the outcome depends on the cuts by nature */
 	uint16_t dport;
 	bool midstream;
 	int why;
@@ -61,7 +62,9 @@ struct scase {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define CASE(nm, port, mid, why, st, ck) { nm, port, mid, why, st, N(st), ck, N(ck) }
+#define CASE(nm, port, mid, why, st, ck) { nm, false, port, mid, why, st, N(st), ck, N(ck) }
+/* Plaintext the server sends after its 220 in a later segment goes to TLS. */
+#define CASE_NOSPLIT(nm, port, mid, why, st, ck) { nm, true, port, mid, why, st, N(st), ck, N(ck) }
 
 /* ---- RFC 5321: a whole plain session ---- */
 static const struct sr_step plain_s[] = {
@@ -406,22 +409,22 @@ static const struct sr_chk implicit_k[] = {
 static const struct sr_step bdat_s[] = {
 	OPEN,
 	{ 'C', "MAIL FROM:<a@x.test> BODY=BINARYMIME\r\nRCPT TO:<b@x.test>\r\n"
-	       "BDAT 12\r\nQUIT\r\n.\r\nXYBDAT 0 LAST\r\n", 0 },
-	{ 'S', "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 12 octets received\r\n"
-	       "250 2.0.0 Ok: 12 bytes queued\r\n", 0 },
+	       "BDAT 11\r\nQUIT\r\n.\r\nXYBDAT 0 LAST\r\n", 0 },
+	{ 'S', "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 11 octets received\r\n"
+	       "250 2.0.0 Ok: 11 bytes queued\r\n", 0 },
 	QUIT_C, QUIT_S,
 };
 static const struct sr_chk bdat_k[] = {
 	STR("T1", "smtp.data.command", "BDAT"),
 	CNT("T1", "smtp.data.chunks", 2),
-	U("T1", "smtp.data.chunks.0", 12),
+	U("T1", "smtp.data.chunks.0", 11),
 	U("T1", "smtp.data.chunks.1", 0),
 	U("T1", "smtp.data.chunk_replies.0", 250),
 	U("T1", "smtp.data.chunk_replies.1", 250),
 	U("T1", "smtp.data.chunk_count", 2),
 	B("T1", "smtp.data.last", 1),
-	U("T1", "smtp.data.message_size", 12),
-	U("T1", "smtp.data.bytes_on_wire", 12),
+	U("T1", "smtp.data.message_size", 11),
+	U("T1", "smtp.data.bytes_on_wire", 11),
 	U("T1", "smtp.data.final_reply", 250),
 	STR("T1", "smtp.data.final_enhanced", "2.0.0"),
 	STR("T1", "smtp.mail_params.BODY", "BINARYMIME"),
@@ -813,7 +816,7 @@ static const struct scase cases[] = {
 	CASE("starttls-454", 25, false, PD_FIN, tls_454_s, tls_454_k),
 	CASE("starttls-501", 25, false, PD_FIN, tls_501_s, tls_501_k),
 	CASE("starttls-injection", 25, false, PD_FIN, tls_inj_s, tls_inj_k),
-	CASE("starttls-server-injection", 25, false, PD_FIN, tls_sinj_s, tls_sinj_k),
+	CASE_NOSPLIT("starttls-server-injection", 25, false, PD_FIN, tls_sinj_s, tls_sinj_k),
 	CASE("auth-plain-ir", 587, false, PD_FIN, auth_plain_s, auth_plain_k),
 	CASE("auth-plain-334", 587, false, PD_FIN, auth_plain2_s, auth_plain2_k),
 	CASE("auth-login-535", 2526, false, PD_FIN, auth_login_s, auth_login_k),
@@ -889,6 +892,8 @@ START_TEST(test_case_splits)
 {
 	const struct scase *c = &cases[_i];
 	struct hd_harness h;
+	if (c->nosplit)
+		return;
 	run_case(&h, c, 0, 0);
 	char *want = strdup(sr_text(&h));
 	hh_teardown(&h);

@@ -43,7 +43,9 @@ void sr_run(struct hd_harness *h, const struct sr_step *steps, size_t n, const s
 		}
 		enum pd_dir dir = st->dir == 'C' ? PD_TO_SERVER : PD_TO_CLIENT;
 		const uint8_t *p = (const uint8_t *)st->data;
-		if (o->chunk > 0) {
+		/* Detection is the core's (its packet budget would end it on
+		 * one-byte segments): cut finely once the handler owns the flow. */
+		if (o->chunk > 0 && h->s.phase != HD_DETECTING) {
 			for (size_t off = 0; off < len; off += o->chunk)
 				deliver(h, dir, p + off, len - off < o->chunk ? len - off : o->chunk, o);
 		} else if (o->cut > 0 && o->cut < len) {

@@ -86,6 +86,29 @@ START_TEST(client_hello_fields)
 }
 END_TEST
 
+/* More ALPN names than kept: the first 16 stay, the fingerprints too. */
+START_TEST(client_hello_many_alpn)
+{
+	static const char *const many[20] = { "a1", "b2", "c3", "d4", "e5", "f6", "g7", "h8", "i9",
+	                                      "j0", "k1", "l2", "m3", "n4", "o5", "p6", "q7", "r8",
+	                                      "s9", "t0" };
+	struct ch_spec spec = example;
+	spec.alpn = many;
+	spec.n_alpn = 20;
+	struct tls_client_hello ch;
+	const char *why;
+	tb_init(&t);
+	tb_client_hello(&t, &spec);
+	ck_assert_int_eq(tls_parse_client_hello(t.b + 4, t.n - 4, &ch, &why), TLS_OK);
+	ck_assert_uint_eq(ch.n_alpn, TLS_MAX_ALPN);
+	ck_assert_mem_eq(ch.alpn_pool + ch.alpn_off[15], "p6", 2);
+	ck_assert(!ch.overflow);
+	char ja4[TLS_JA4_LEN];
+	ck_assert_int_eq(tls_ja4(&ch, ja4), 0);
+	ck_assert_mem_eq(ja4, "t13d0406a1_", 11);
+}
+END_TEST
+
 START_TEST(client_hello_real)
 {
 	size_t len;
@@ -195,6 +218,24 @@ START_TEST(server_hello_hrr)
 	ck_assert(!sh.hrr);
 	ck_assert_uint_eq(sh.alpn_len, 2);
 	ck_assert_uint_eq(sh.n_exts, 3);
+
+	/* draft-ietf-tls-tls13-19: version 0x7f13, no session id or compression. */
+	tb_init(&t);
+	tb_u16(&t, 0x7f13);
+	for (int i = 0; i < 32; i++)
+		tb_u8(&t, 0x22);
+	tb_u16(&t, 0x1301);
+	tb_open(&t, 2);
+	tb_u16(&t, 51);
+	tb_u16(&t, 0);
+	tb_close(&t);
+	ck_assert_int_eq(tls_parse_server_hello(t.b, t.n, &sh, &why), TLS_OK);
+	ck_assert_uint_eq(sh.cipher, 0x1301);
+	ck_assert_uint_eq(sh.n_exts, 1);
+	ck_assert_uint_eq(sh.exts[0], 51);
+	ck_assert_uint_eq(tls_server_version(&sh), 0x7f13);
+	char buf[24];
+	ck_assert_str_eq(tls_version_name(tls_server_version(&sh), buf), "TLS 1.3 draft-19");
 }
 END_TEST
 
@@ -387,8 +428,10 @@ START_TEST(names)
 	ck_assert_str_eq(tls_sigalg_name(0x081c), "ecdsa_brainpoolP512r1tls13_sha512");
 	ck_assert_ptr_null(tls_sigalg_name(0x0804 + 0x100));
 	ck_assert_str_eq(tls_version_name(0x0304, buf), "TLS 1.3");
-	ck_assert_str_eq(tls_version_name(0x0300, buf), "SSL 3.0");
-	ck_assert_str_eq(tls_version_name(0x7f1c, buf), "TLS 1.3 draft 28");
+	ck_assert_str_eq(tls_version_name(0x0300, buf), "SSLv3");
+	ck_assert_str_eq(tls_version_name(0x0301, buf), "TLSv1");
+	ck_assert_str_eq(tls_version_name(0x0302, buf), "TLS 1.1");
+	ck_assert_str_eq(tls_version_name(0x7f1c, buf), "TLS 1.3 draft-28");
 	ck_assert_ptr_null(tls_version_name(0x0a0a, buf));
 	ck_assert_str_eq(tls_name_or_hex(NULL, 0x0a0a, hx), "0x0a0a");
 	ck_assert_str_eq(tls_name_or_hex("x", 0x0a0a, hx), "x");
@@ -722,6 +765,7 @@ static Suite *tls_suite(void)
 	Suite *s = suite_create("tls");
 	TCase *tc = tcase_create("hello");
 	tcase_add_test(tc, client_hello_fields);
+	tcase_add_test(tc, client_hello_many_alpn);
 	tcase_add_test(tc, client_hello_real);
 	tcase_add_test(tc, server_hello_real);
 	tcase_add_test(tc, server_hello_hrr);

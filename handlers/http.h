@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* HTTP/1.x handler internals shared by handlers/http*.c (RFC 9112 message
+ * syntax and framing, RFC 9110 semantics, RFC 9110 9.3.6 CONNECT).
+ *
+ * One zeroed struct http_state per session. Each direction is a state
+ * machine (enum http_pstate) over lines (the shared splitter) and counted
+ * body octets; bodies are skipped, never stored. Every request opens a
+ * transaction (struct http_txn) and joins the FIFO of requests waiting for
+ * their response (RFC 9112 9.3.2 pipelining); a response belongs to the
+ * oldest waiting request. Capacities are fixed: requests past them are still
+ * framed correctly (their kind is kept in the FIFO) but only counted.
+ *
+ * Privacy: Authorization, Proxy-Authorization and Cookie are never read,
+ * and the userinfo of an absolute-form target is replaced in the URL.
+ */
+#ifndef PD_HD_HTTP_H
+#define PD_HD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "portdemux/cursor.h"
+#include "portdemux/event.h"
+#include "portdemux/handler.h"
+#include "handlers/linesplit.h"
+
+/* Start and header lines accepted whole (terminator included); longer ones
+ * are cut and flagged. Servers commonly refuse 8 KiB request lines. */
+#define HTTP_LINE_MAX 8192u
+/* A chunk-size line with its extensions (RFC 9112 7.1.1). */
+#define HTTP_CHUNK_LINE_MAX 1024u
+#define HTTP_HEADERS_MAX 100u   /* fields per message before http_header_too_many */
+#define HTTP_TXN_MAX 8u         /* transactions kept in detail at once */
+#define HTTP_PIPE_MAX 64u       /* requests waiting for a response, framing only */
+#define HTTP_POOL 2048u         /* string bytes kept per transaction */
+#define HTTP_ANOMALY_EVENTS 8u  /* events per anomaly name per session; all are counted */
+
+/* Anomaly names (pd_session_anomaly reasons), listed once. */
+#define HTTP_ANOMALIES(X)                                       \
+	X(LINE_TOO_LONG, "http_line_too_long")                  \
+	X(BAD_CHUNK, "http_bad_chunk")                          \
+	X(UNEXPECTED_RESPONSE, "http_unexpected_response")      \
+	X(HEADER_TOO_MANY, "http_header_too_many")              \
+	X(BAD_START_LINE, "http_bad_start_line")                \
+	X(BAD_HEADER, "http_bad_header")                        \
+	X(BAD_FRAMING, "http_bad_framing")                      \
+	X(TE_AND_CL, "http_te_and_cl")                          \
+	X(PIPELINE_OVERFLOW, "http_pipeline_overflow")
+
+enum http_anomaly {
+#define HTTP_A_ENUM(id, name) HTTP_A_##id,
+	HTTP_ANOMALIES(HTTP_A_ENUM)
+#undef HTTP_A_ENUM
+	HTTP_A_COUNT
+};
+
+/* Strings kept per transaction (offsets into its pool). */
+enum http_fld {
+	HTTP_F_METHOD = 0,
+	HTTP_F_URL,
+	HTTP_F_HOST,
+	HTTP_F_PROTOCOL,
+	HTTP_F_UA,
+	HTTP_F_REFERER,
+	HTTP_F_XFF,
+	HTTP_F_REQ_CTYPE,
+	HTTP_F_RESP_PROTOCOL,
+	HTTP_F_REASON,
+	HTTP_F_RESP_CTYPE,
+	HTTP_F_LOCATION,
+	HTTP_F_UPGRADE,
+	HTTP_F_COUNT
+};
+
+/* What a request implies for the framing of its response (RFC 9112 6.3). */
+enum http_kind { HTTP_K_PLAIN = 0, HTTP_K_HEAD, HTTP_K_CONNECT };
+
+/* How a message body is delimited (RFC 9112 6.3). */
+enum http_framing {
+	HTTP_FR_NONE = 0, /* no body: HEAD, 1xx, 204, 304, a request without CL/TE */
+	HTTP_FR_LENGTH,   /* Content-Length */
+	HTTP_FR_CHUNKED,  /* Transfer-Encoding ending in chunked */
+	HTTP_FR_CLOSE,    /* until the connection closes (responses only) */
+	HTTP_FR_TUNNEL,   /* 2xx to CONNECT: the rest is the tunnel */
+	HTTP_FR_SWITCH,   /* 101 Switching Protocols: the rest is another protocol */
+	HTTP_FR_BAD,      /* invalid framing: the direction stops being parsed */
+};
+
+enum http_incomplete {
+	HTTP_INC_NONE = 0,
+	HTTP_INC_NO_RESPONSE, /* the connection ended before a response */
+	HTTP_INC_CLOSED,      /* the connection ended inside a message */
+	HTTP_INC_GAP,         /* bytes of a message were lost and framing with them */
+	HTTP_INC_BAD_FRAMING, /* the message could not be delimited */
+};
+
+/* Per-direction parser state; the table in http.c dispatches on it. */
+enum http_pstate {
+	HTTP_P_START = 0,     /* a request or status line (empty lines skipped) */
+	HTTP_P_HEADERS,       /* header fields up to the empty line */
+	HTTP_P_BODY_LEN,      /* Content-Length octets */
+	HTTP_P_CHUNK_SIZE,    /* chunk-size [chunk-ext] line */
+	HTTP_P_CHUNK_DATA,    /* chunk-data octets */
+	HTTP_P_CHUNK_END,     /* the CRLF after chunk-data */
+	HTTP_P_TRAILERS,      /* trailer fields up to the empty line */
+	HTTP_P_BODY_CLOSE,    /* octets up to the end of the connection */
+	HTTP_P_CONNECT_WAIT,  /* client: CONNECT sent, bytes held until its response */
+	HTTP_P_TUNNEL,        /* CONNECT accepted: the first tunnel bytes decide */
+	HTTP_P_STOPPED,       /* nothing more is parsed in this direction */
+	HTTP_P_COUNT
+};
+
+struct http_str {
+	uint16_t off, len;
+	bool set;
+	bool trunc;         /* cut at its cap or when the pool was full */
+};
+
+/* Body facts of one message. */
+struct http_body {
+	bool have_clen;
+	bool chunked;
+	bool done;
+	uint8_t framing;    /* enum http_framing */
+	uint16_t headers;   /* header fields */
+	uint32_t chunks;    /* chunks with data */
+	uint64_t clen;      /* Content-Length value */
+	uint64_t len;       /* body octets (chunk data only), missed ones included */
+	uint64_t missed;    /* of len, lost to capture gaps */
+};
+
+struct http_txn {
+	bool used;
+	bool pipelined;     /* sent before the previous response was complete */
+	bool orphan;        /* a response for which no request was seen */
+	bool has_response;  /* a final status line was seen */
+	uint8_t kind;       /* enum http_kind */
+	uint8_t incomplete; /* enum http_incomplete */
+	uint8_t tunnel;     /* 0, 1 tls, 2 other, 3 nothing sent (CONNECT 2xx) */
+	uint16_t status;
+	uint16_t interim;   /* 1xx responses before the final one */
+	int32_t port;       /* port of the Host / authority, -1 none */
+	uint32_t id;        /* 1-based order in the session */
+	struct http_body req, resp;
+	struct http_str f[HTTP_F_COUNT];
+	uint16_t pool_used;
+	char pool[HTTP_POOL];
+};
+
+/* One request waiting for its response. */
+struct http_pending {
+	uint8_t kind;   /* enum http_kind */
+	int8_t slot;    /* transaction slot, -1 when only counted */
+	uint32_t id;
+};
+
+/* Facts of the message being parsed in one direction. */
+struct http_dir {
+	uint8_t state;        /* enum http_pstate */
+	bool hunting;         /* skip lines until a valid start line (mid-stream, gaps) */
+	bool synced;          /* a start line was parsed since the start or the last gap */
+	bool too_many;        /* http_header_too_many raised for this message */
+	bool clen_seen, clen_bad, te_seen, te_chunked;
+	uint8_t kind;         /* kind of the request the message belongs to */
+	uint8_t last_field;   /* field of the previous header line (obs-fold), or HTTP_F_COUNT */
+	int8_t slot;          /* transaction of the message, -1 none */
+	uint16_t status;      /* responses: status code of the message */
+	uint16_t headers;
+	uint32_t id;
+	uint64_t clen;
+	uint64_t left;        /* octets of the body or chunk still to come */
+	size_t kept;          /* bytes left unconsumed in the last call */
+	struct ls_state ls;
+};
+
+struct http_state {
+	bool started;
+	bool upgraded;        /* the rest belongs to the TLS handler */
+	bool midstream;
+	int8_t tunnel_slot;   /* CONNECT transaction waiting for the tunnel's first bytes */
+	uint32_t tunnel_id;
+	struct http_dir d[2]; /* index enum pd_dir */
+	struct http_txn txn[HTTP_TXN_MAX];
+	struct http_pending pipe[HTTP_PIPE_MAX];
+	uint16_t pipe_head, pipe_len;
+	uint32_t next_id;
+	uint32_t untracked;   /* requests counted but not kept in detail */
+	uint32_t pipe_lost;   /* requests not even queued (FIFO full) */
+	uint32_t gaps;
+	uint32_t anomaly[HTTP_A_COUNT];
+};
+
+/* ---- http.c ---- */
+/* Counts an anomaly and emits the first few of each name. */
+void http_anomaly(struct pd_session *s, struct http_state *st, enum http_anomaly a,
+                  const char *detail);
+
+/* ---- http_probe.c ---- */
+enum pd_probe http_probe(enum pd_dir dir, const uint8_t *data, size_t len);
+/* True when [p, p+n) is a method of the probe's table (case-sensitive,
+ * RFC 9110 9.1). */
+bool http_method_known(const uint8_t *p, size_t n);
+
+/* ---- http_line.c: start lines and header fields (RFC 9112 3, 4, 5) ---- */
+struct http_request_line {
+	const uint8_t *method, *target, *version;
+	size_t method_len, target_len, version_len;
+};
+struct http_status_line {
+	const uint8_t *version, *reason;
+	size_t version_len, reason_len;
+	uint16_t status;
+};
+/* Parse a request line / status line (terminator removed). A request line
+ * cut by the line limit (cut = true) may lack its version. */
+bool http_parse_request_line(const uint8_t *p, size_t n, bool cut, struct http_request_line *out);
+bool http_parse_status_line(const uint8_t *p, size_t n, struct http_status_line *out);
+/* "HTTP/" DIGIT "." DIGIT */
+bool http_version_valid(const uint8_t *p, size_t n);
+/* One header line of the message in direction dir (may be an obs-fold
+ * continuation); updates the direction's framing facts and the transaction. */
+void http_header_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
+                      const uint8_t *p, size_t n);
+/* Parses a Content-Length value (RFC 9110 8.6: digits, or a list of equal
+ * values). False when invalid. */
+bool http_parse_clen(const uint8_t *p, size_t n, uint64_t *out);
+/* Parses a chunk-size line (RFC 9112 7.1): hex digits, then nothing or BWS
+ * and chunk extensions. False when invalid or over 2^60. */
+bool http_parse_chunk_size(const uint8_t *p, size_t n, uint64_t *out);
+/* Host and port from the request target: the authority of an absolute-form
+ * target (RFC 9112 3.2.2, userinfo skipped) or CONNECT's authority-form. */
+void http_request_authority(struct http_txn *t, const uint8_t *p, size_t n);
+/* ASCII case-insensitive comparison of a byte range with a C string. */
+bool http_ieq(const uint8_t *p, size_t n, const char *s);
+
+/* ---- http_txn.c: transactions and the pending FIFO ---- */
+struct http_txn *http_txn_get(struct http_state *st, int slot, uint32_t id);
+/* A new transaction for a request (or an orphan response): slot, or -1
+ * when none is free. */
+int http_txn_open(struct http_state *st);
+void http_txn_set(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n);
+/* Appends to f when it is the last string of the pool (obs-fold). */
+void http_txn_append(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n);
+const char *http_txn_str(const struct http_txn *t, enum http_fld f, size_t *n);
+bool http_pipe_push(struct http_state *st, const struct http_pending *p);
+struct http_pending *http_pipe_head(struct http_state *st);
+void http_pipe_pop(struct http_state *st);
+/* Writes the transaction's event and frees its slot. */
+void http_txn_finish(struct pd_session *s, struct http_state *st, int slot, uint32_t id);
+/* At close: every transaction still kept, in order. */
+void http_txn_flush(struct pd_session *s, struct http_state *st);
+
+/* ---- http_body.c: framing (RFC 9112 6, 7) ---- */
+/* The empty line ended the header section of the message in direction dir. */
+void http_headers_done(struct pd_session *s, struct http_state *st, enum pd_dir dir);
+/* The message in direction dir is complete. */
+void http_message_done(struct pd_session *s, struct http_state *st, enum pd_dir dir);
+size_t http_body_bytes(struct pd_session *s, struct http_state *st, enum pd_dir dir,
+                       struct pcur *c);
+void http_chunk_size_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
+                          const struct ls_line *l);
+void http_chunk_end_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
+                         const struct ls_line *l);
+void http_trailer_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
+                       const struct ls_line *l);
+/* A gap of `lost` bytes: absorbed by a counted body when it fits; returns
+ * false when the direction lost its framing. */
+bool http_body_gap(struct http_state *st, enum pd_dir dir, uint64_t lost);
+/* Stops parsing one direction after a framing error. */
+void http_dir_stop(struct pd_session *s, struct http_state *st, enum pd_dir dir);
+
+/* ---- http_event.c ---- */
+void http_event_txn(struct pd_session *s, const struct http_txn *t);
+
+#endif
