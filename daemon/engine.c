@@ -26,7 +26,8 @@ static void apply_defaults(struct engine_config *c)
 	if (!c->defrag_timeout) c->defrag_timeout = 30;
 	if (!c->probe_budget_bytes) c->probe_budget_bytes = 4096;
 	if (!c->probe_budget_pkts) c->probe_budget_pkts = 10;
-	if (!c->tail_cap) c->tail_cap = 65536;
+	if (!c->tail_cap) c->tail_cap = 128 * 1024;
+	if (!c->handler_memcap) c->handler_memcap = 256 * MIB;
 	if (!c->max_event_bytes) c->max_event_bytes = 1 * MIB;
 }
 
@@ -102,6 +103,7 @@ int engine_new(struct pd_engine **out, const struct engine_config *cfg,
 	e->hctx.probe_budget_bytes = e->cfg.probe_budget_bytes;
 	e->hctx.probe_budget_pkts = e->cfg.probe_budget_pkts;
 	e->hctx.tail_cap = e->cfg.tail_cap;
+	e->hctx.mem_cap = e->cfg.handler_memcap;
 	if (alloc_port_tables(&e->st) != 0) goto oom;
 
 	struct reasm_config rc = {

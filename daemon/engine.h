@@ -32,7 +32,9 @@ struct engine_config {
 	/* detection */
 	size_t probe_budget_bytes;       /* default 4096 */
 	unsigned probe_budget_pkts;      /* default 10 */
-	size_t tail_cap;                 /* default 65536 */
+	size_t tail_cap;                 /* kept unconsumed bytes per direction, default
+	                                    128 KiB: a whole 64 KiB DNS/TCP message fits */
+	uint64_t handler_memcap;         /* handler state + kept bytes, default 256 MiB */
 	uint16_t community_id_seed;      /* default 0 */
 	size_t max_event_bytes;          /* default 1 MiB */
 };

@@ -33,7 +33,7 @@
 #define HTTP_HEADERS_MAX 100u   /* fields per message before http_header_too_many */
 #define HTTP_TXN_MAX 8u         /* transactions kept in detail at once */
 #define HTTP_PIPE_MAX 64u       /* requests waiting for a response, framing only */
-#define HTTP_POOL 2048u         /* string bytes kept per transaction */
+#define HTTP_POOL 2560u         /* string bytes kept per transaction */
 #define HTTP_ANOMALY_EVENTS 8u  /* events per anomaly name per session; all are counted */
 
 /* Anomaly names (pd_session_anomaly reasons), listed once. */
@@ -178,6 +178,8 @@ struct http_state {
 	bool started;
 	bool upgraded;        /* the rest belongs to the TLS handler */
 	bool midstream;
+	bool resp_active;     /* a final response is being parsed */
+	bool client_lost;     /* client bytes were lost: orphan responses are expected */
 	int8_t tunnel_slot;   /* CONNECT transaction waiting for the tunnel's first bytes */
 	uint32_t tunnel_id;
 	struct http_dir d[2]; /* index enum pd_dir */
@@ -266,9 +268,13 @@ void http_trailer_line(struct pd_session *s, struct http_state *st, enum pd_dir 
                        const struct ls_line *l);
 /* A gap of `lost` bytes: absorbed by a counted body when it fits; returns
  * false when the direction lost its framing. */
-bool http_body_gap(struct http_state *st, enum pd_dir dir, uint64_t lost);
+bool http_body_gap(struct pd_session *s, struct http_state *st, enum pd_dir dir, uint64_t lost);
 /* Stops parsing one direction after a framing error. */
 void http_dir_stop(struct pd_session *s, struct http_state *st, enum pd_dir dir);
+/* Forgets the framing facts of the previous message of a direction. */
+void http_msg_reset(struct http_dir *d);
+/* The body facts of the direction's message in t (request or response). */
+struct http_body *http_body_of(struct http_txn *t, enum pd_dir dir);
 
 /* ---- http_event.c ---- */
 void http_event_txn(struct pd_session *s, const struct http_txn *t);

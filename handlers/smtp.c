@@ -181,8 +181,12 @@ static bool implicit_tls(struct pd_session *s, struct smtp_state *st, const stru
 	st->implicit_tls = true;
 	st->upgraded = true;
 	uint16_t port = pd_session_server_port(s);
-	if (port != 25 && port != 587 && port != 465)
-		pd_session_set_app_proto(s, "tls"); /* claimed by content: plain TLS */
+	if (port != 25 && port != 587 && port != 465) {
+		/* Claimed by content on another port: nothing says this TLS
+		 * carries mail, so it is plain TLS and gets no smtp record. */
+		pd_session_set_app_proto(s, "tls");
+		st->not_smtp = true;
+	}
 	pd_session_upgrade(s, "tls");
 	return true;
 }
@@ -258,7 +262,8 @@ static void smtp_on_close(struct pd_session *s, void *state, enum pd_close why)
 		return;
 	if (!st->upgraded)
 		smtp_txn_flush_all(s, st, SMTP_INC_CLOSED);
-	smtp_event_session(s, st, why);
+	if (!st->not_smtp)
+		smtp_event_session(s, st, why);
 }
 
 _Static_assert(sizeof(struct smtp_state) <= 24 * 1024, "SMTP per-session state budget");

@@ -321,6 +321,7 @@ struct smtp_state {
 	bool partial;          /* picked up mid-stream */
 	bool upgraded;         /* the rest belongs to the TLS handler */
 	bool implicit_tls;
+	bool not_smtp;         /* TLS claimed by content off the SMTP ports */
 	bool submission;       /* server port 587: RFC 6409 rules */
 	bool client_hunting;   /* skip client lines until a known command */
 	bool server_hunting;   /* ignore replies until the client is in sync */

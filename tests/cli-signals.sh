@@ -102,4 +102,26 @@ expect_events stats 3
 grep '"event_type":"stats"' "$tmp/out" | head -n 1 | grep -q '"timestamp":"1970-01-01T00:16:45' ||
 	fail "first periodic stats not at packet time 1005"
 
+what="sd_notify: READY=1 then STOPPING=1 on \$NOTIFY_SOCKET"
+if command -v python3 >/dev/null; then
+	python3 - "$work/notify.sock" "$pd" -q -r "$tmp/spread.pcap" >"$tmp/notify.out" <<'EOF'
+import os, socket, subprocess, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(10)
+p = subprocess.Popen(sys.argv[2:], env=dict(os.environ, NOTIFY_SOCKET=sys.argv[1]),
+                     stdout=subprocess.DEVNULL)
+got = []
+try:
+    while len(got) < 2:
+        got.append(s.recv(256).decode())
+except socket.timeout:
+    pass
+print(" ".join(got), p.wait())
+EOF
+	[ "$(cat "$tmp/notify.out")" = "READY=1 STOPPING=1 0" ] || fail "got '$(cat "$tmp/notify.out")'"
+else
+	echo "SKIP: no python3: sd_notify not checked"
+fi
+
 finish

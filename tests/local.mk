@@ -10,3 +10,5 @@ include $(top_srcdir)/tests/golden.mk
 
 TESTS += tests/check-layers.sh
 EXTRA_DIST += tests/check-layers.sh tests/run-all.sh
+TESTS += tests/check-flows-tshark.sh
+EXTRA_DIST += tests/check-flows-tshark.sh tests/check-flows-tshark.py

@@ -310,6 +310,7 @@ static void rig_open(struct rig *r)
 
 static void rig_close(struct rig *r)
 {
+	engine_finish(r->e); /* engine_free does not end flows */
 	engine_free(r->e);
 	out_sink_close(&r->sink);
 }

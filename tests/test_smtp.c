@@ -1249,6 +1249,21 @@ START_TEST(test_smtp_by_content)
 }
 END_TEST
 
+/* TLS on a port that is not SMTP's is plain TLS, without an smtp record. */
+START_TEST(test_tls_elsewhere)
+{
+	struct sr_step st[] = { TLS_CH, TLS_SH };
+	struct hd_harness h;
+	struct sr_opts o;
+	memset(&o, 0, sizeof o);
+	o.dport = 8443;
+	sr_run(&h, st, N(st), &o);
+	ck_assert_int_lt(sr_smtp(&h, "session", 0), 0);
+	ck_assert_str_eq(hd_session_flow_app_proto(&h.s), "tls");
+	hh_teardown(&h);
+}
+END_TEST
+
 static Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -1263,6 +1278,7 @@ static Suite *smtp_suite(void)
 	tcase_add_test(tc, test_large_message);
 	tcase_add_test(tc, test_not_smtp_on_587);
 	tcase_add_test(tc, test_smtp_by_content);
+	tcase_add_test(tc, test_tls_elsewhere);
 	suite_add_tcase(s, tc);
 
 	TCase *tr = tcase_create("robustness");
