@@ -88,4 +88,12 @@ const struct hd_ctx *engine_handlers(const struct pd_engine *e);
 /* The event builder, for daemon-level events (stats, capture errors). */
 struct pd_event *engine_event_builder(struct pd_engine *e);
 
+/* Switches the handler table for flows that start from now on (SIGHUP reload,
+ * daemon/htable.c; implemented in daemon/engine_reload.c). Flows in progress
+ * keep the handler descriptors they hold, which must stay valid (built-ins are
+ * static, plug-ins are never unloaded while the engine runs). Per-handler
+ * counters follow their handler to its index in reg; a handler reg lacks
+ * leaves the stats event. reg must outlive its use by e. */
+void engine_set_registry(struct pd_engine *e, const struct hd_registry *reg);
+
 #endif

@@ -23,3 +23,6 @@ portdemuxd_LDADD = $(PD_LIBS)
 portdemuxd_LDFLAGS = -rdynamic
 
 dist_man8_MANS = docs/portdemuxd.8
+# plug-ins, drop-ins, the handler table and its SIGHUP reload (docs/handler-guide.md)
+libpddaemon_a_SOURCES += daemon/plugins.c daemon/plugins.h daemon/dropin.c daemon/dropin.h daemon/htable.c daemon/htable.h daemon/engine_reload.c
+libpddaemon_a_CPPFLAGS = $(AM_CPPFLAGS) -DPD_SYSCONFDIR='"$(sysconfdir)"'

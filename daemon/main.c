@@ -12,6 +12,7 @@
 #include "daemon/capture.h"
 #include "daemon/config.h"
 #include "daemon/engine.h"
+#include "daemon/htable.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
 #include "daemon/privdrop.h"
@@ -35,7 +36,8 @@ struct app {
 	struct config_args cfg;
 	char **argv;
 	const char **origin;
-	struct hd_registry *reg;
+	const struct hd_registry *reg;  /* ht's table at start-up */
+	struct htable *ht;             /* plug-ins, drop-ins, --port (daemon/htable.c) */
 	struct out_sink sink;
 	bool sink_open;
 	struct pd_engine *e;
@@ -75,23 +77,16 @@ static int load_options(struct app *a, int argc, char **argv)
 	return opts_parse(&a->o, n, a->argv, a->origin, a->err, sizeof a->err);
 }
 
+/* Built-ins, --handler-dir plug-ins, --dropin-dir drop-ins, then --port. */
 static int load_handlers(struct app *a)
 {
-	a->reg = calloc(1, sizeof *a->reg);
-	if (!a->reg || hd_registry_init(a->reg, a->err, sizeof a->err) != 0) {
-		if (!a->reg)
-			snprintf(a->err, sizeof a->err, "%s", strerror(ENOMEM));
-		log_msg(LOG_ERR, "handlers: %s", a->err);
-		return OPTS_EXIT_CONFIG;
+	int rc = htable_open(&a->ht, &a->o, a->err, sizeof a->err);
+
+	if (rc != 0) {
+		log_msg(LOG_ERR, "%s", a->err);
+		return rc;
 	}
-	for (size_t i = 0; i < a->o.port.n; i++) {
-		const struct opts_item *it = &a->o.port.v[i];
-		if (hd_registry_remap(a->reg, it->val, a->err, sizeof a->err) != 0) {
-			log_msg(LOG_ERR, "%s%s--port %s: %s", it->origin ? it->origin : "",
-			        it->origin ? ": " : "", it->val, a->err);
-			return it->origin ? OPTS_EXIT_CONFIG : OPTS_EXIT_USAGE;
-		}
-	}
+	a->reg = htable_registry(a->ht);
 	return 0;
 }
 
@@ -197,6 +192,22 @@ static int resolve_target(struct app *a, struct privdrop_target *t, bool *have)
 	return 0;
 }
 
+/* --check-config: what start-up would refuse, short of opening anything. */
+static int check_config(struct app *a)
+{
+	struct privdrop_target t;
+	struct stat st;
+	bool have;
+	int rc = resolve_target(a, &t, &have);
+
+	if (rc == 0 && a->o.chroot_dir &&
+	    (stat(a->o.chroot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		log_msg(LOG_ERR, "-t %s: not a directory", a->o.chroot_dir);
+		rc = opts_origin(&a->o, "chroot") ? OPTS_EXIT_CONFIG : OPTS_EXIT_USAGE;
+	}
+	return rc;
+}
+
 static void print_summary(struct app *a, struct run *r, double elapsed)
 {
 	struct capture_counts cc;
@@ -247,7 +258,7 @@ static int start_service(struct app *a, bool detach)
 static int run_all(struct app *a)
 {
 	struct run r = {.e = a->e, .sink = &a->sink, .o = &a->o, .live = a->live,
-	                .n_live = a->n_live};
+	                .n_live = a->n_live, .ht = a->ht};
 	struct capture_counts cc;
 	double t0 = mono_s();
 	int status;
@@ -319,7 +330,7 @@ static void cleanup(struct app *a)
 	engine_free(a->e);
 	if (a->sink_open)
 		out_sink_close(&a->sink);
-	free(a->reg);
+	htable_free(a->ht); /* after engine_free: unloads plug-ins */
 	opts_free(&a->o);
 	free(a->argv);
 	free(a->origin);
@@ -368,9 +379,7 @@ int main(int argc, char **argv)
 	} else if (a.o.list_handlers) {
 		list_handlers(a.reg);
 	} else if (a.o.check_config) {
-		struct privdrop_target t;
-		bool have;
-		rc = resolve_target(&a, &t, &have);
+		rc = check_config(&a);
 		if (rc == 0)
 			fprintf(stderr, "portdemuxd: configuration OK\n");
 	} else {

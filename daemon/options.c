@@ -19,7 +19,7 @@ enum opt_id {
 	ID_WORKERS, ID_PROGRESS, ID_NO_PROGRESS, ID_MAX_FLOWS, ID_FLOW_MEMCAP,
 	ID_REASM_MEMCAP, ID_REASM_FLOW_CAP, ID_DEFRAG_MEMCAP, ID_TCP_TIMEOUT,
 	ID_TCP_CLOSING_TIMEOUT, ID_TCP_SYN_TIMEOUT, ID_UDP_TIMEOUT, ID_DEFRAG_TIMEOUT,
-	ID_COMMUNITY_ID_SEED, ID_HELP, ID_VERSION,
+	ID_COMMUNITY_ID_SEED, ID_HANDLER_DIR, ID_DROPIN_DIR, ID_HELP, ID_VERSION,
 	ID_COUNT
 };
 _Static_assert(ID_COUNT <= OPTS_MAX_ID, "raise OPTS_MAX_ID");
@@ -66,6 +66,8 @@ static const struct opt_desc descs[ID_COUNT] = {
 	[ID_UDP_TIMEOUT] = {"udp-timeout", 0, required_argument, true},
 	[ID_DEFRAG_TIMEOUT] = {"defrag-timeout", 0, required_argument, true},
 	[ID_COMMUNITY_ID_SEED] = {"community-id-seed", 0, required_argument, true},
+	[ID_HANDLER_DIR] = {"handler-dir", 0, required_argument, true},
+	[ID_DROPIN_DIR] = {"dropin-dir", 0, required_argument, true},
 	[ID_HELP] = {"help", 'h', no_argument, false},
 	[ID_VERSION] = {"version", 'V', no_argument, false},
 };
@@ -98,6 +100,9 @@ static const char usage_text[] =
 	"handlers:\n"
 	"      --port PORT[/tcp|/udp]=NAME|none   map a server port; repeatable\n"
 	"      --list-handlers      print handlers and their ports, then exit\n"
+	"      --handler-dir DIR    load handler plug-ins DIR/*.so\n"
+	"      --dropin-dir DIR     read port drop-ins DIR/*.conf (again on SIGHUP;\n"
+	"                           \"\" = none)\n"
 	"live capture:\n"
 	"  -s, --snaplen N          bytes kept per packet (64..262144, default 262144)\n"
 	"  -B, --buffer-size KIB    kernel buffer size in KiB\n"
@@ -388,6 +393,12 @@ static int apply(struct parse_state *ps, int id, const char *arg, size_t cap)
 		if (rc == 0)
 			ec->community_id_seed = (uint16_t)v;
 		break;
+	case ID_HANDLER_DIR:
+		if (arg[0] == '\0')
+			return fail(ps, "%s: empty directory name", ps->optname);
+		o->handler_dir = arg;
+		break;
+	case ID_DROPIN_DIR: o->dropin_dir = arg; break; /* "" turns the default off */
 	case ID_COUNT:
 		break;
 	}
@@ -503,6 +514,9 @@ int opts_validate(const struct opts *o, char *err, size_t errlen)
 	if (o->read.n && o->iface.n)
 		return combo_fail(err, errlen, list_from_config(&o->read) && list_from_config(&o->iface),
 		                  "-r and -i cannot be combined: read files or capture live");
+	if (o->iface.n > OPTS_MAX_IFACES)
+		return combo_fail(err, errlen, list_from_config(&o->iface),
+		                  "-i: at most %d interfaces", OPTS_MAX_IFACES);
 	for (size_t i = 0; i < o->read.n; i++)
 		if (strcmp(o->read.v[i].val, "-") == 0 && ++stdin_count > 1)
 			return combo_fail(err, errlen, o->read.v[i].origin != NULL,

@@ -37,12 +37,16 @@ enum opts_progress { OPTS_PROGRESS_AUTO = 0, OPTS_PROGRESS_ON, OPTS_PROGRESS_OFF
 #define OPTS_SNAPLEN_DEFAULT 262144
 #define OPTS_SNAPLEN_MIN 64
 #define OPTS_BUFFER_KIB_MAX 2097151u   /* pcap_set_buffer_size takes an int of bytes */
+#define OPTS_MAX_IFACES 64             /* -i handles polled together */
 #define OPTS_MAX_ID 40                 /* room for every option id (options.c asserts) */
 
 struct opts {
 	struct opts_list read;       /* -r FILE ("-" = stdin) */
 	struct opts_list iface;      /* -i IFACE */
 	struct opts_list port;       /* --port PORT[/tcp|/udp]=NAME|none */
+	const char *handler_dir;     /* --handler-dir: every *.so in DIR (daemon/plugins.c) */
+	const char *dropin_dir;      /* --dropin-dir: every *.conf in DIR; NULL = the default
+	                                if it exists, "" = none (daemon/dropin.c) */
 	const char *write;           /* -w FILE; NULL = stdout */
 	const char *filter;          /* -f BPF */
 	bool quiet;                  /* -q */
@@ -76,8 +80,9 @@ int opts_parse(struct opts *o, int argc, char *const argv[], const char *const o
                char *err, size_t errlen);
 
 /* Checks combinations: an input is required (unless --list-handlers,
- * --check-config, -h or -V), -i and -r exclude each other, live-only options
- * need -i, --workers must be 1, stdin once. Same return convention. */
+ * --check-config, -h or -V), -i and -r exclude each other, at most
+ * OPTS_MAX_IFACES interfaces, live-only options need -i, stdin once. Same
+ * return convention. */
 int opts_validate(const struct opts *o, char *err, size_t errlen);
 
 void opts_free(struct opts *o);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/htable.h"
 #include "daemon/log.h"
 #include "daemon/progress.h"
 #include "daemon/signals.h"
@@ -97,6 +98,8 @@ static void act_on_signals(struct run *r, unsigned got)
 	}
 	if ((got & SIGNALS_REOPEN) && out_sink_reopen(r->sink, err, sizeof err) != 0)
 		log_msg(LOG_ERR, "reopening the event output: %s", err);
+	if (got & SIGNALS_REOPEN) /* drop-ins re-read; flows in progress keep their handler */
+		htable_on_sighup(r->ht, r->e);
 	if (got & SIGNALS_STATS)
 		emit_stats(r);
 }
@@ -202,13 +205,11 @@ static bool drain(struct run *r, struct capture *c)
 
 int run_live(struct run *r)
 {
-	struct pollfd pfd[64];
+	struct pollfd pfd[OPTS_MAX_IFACES];
 	size_t alive = r->n_live;
 
-	if (r->n_live > sizeof pfd / sizeof pfd[0]) {
-		log_msg(LOG_ERR, "at most %zu interfaces", sizeof pfd / sizeof pfd[0]);
+	if (r->n_live > OPTS_MAX_IFACES) /* opts_validate refuses more */
 		return run_worse(r->status, OPTS_EXIT_USAGE);
-	}
 	for (size_t i = 0; i < r->n_live; i++) {
 		pfd[i].fd = capture_fd(r->live[i]);
 		pfd[i].events = POLLIN;

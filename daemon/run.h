@@ -14,6 +14,8 @@
 #include "daemon/options.h"
 #include "output/sink.h"
 
+struct htable;
+
 /* An offline input opened before privileges were dropped. */
 struct run_input {
 	const char *name;
@@ -30,6 +32,7 @@ struct run {
 	uint64_t next_stats_us;  /* 0 = not scheduled yet */
 	bool stopped;            /* SIGTERM/SIGINT seen */
 	int status;              /* worst exit status so far (OPTS_EXIT_*) */
+	struct htable *ht;       /* handler table rebuilt on SIGHUP (daemon/htable.c); may be NULL */
 };
 
 /* Reads every input in order; a damaged one is reported on one line and the

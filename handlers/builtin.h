@@ -8,5 +8,6 @@
 extern const struct pd_handler pd_handler_dns;
 extern const struct pd_handler pd_handler_smtp;
 extern const struct pd_handler pd_handler_tls;
+extern const struct pd_handler pd_handler_http, pd_handler_ssh;
 
 #endif

@@ -205,13 +205,10 @@ static void set_authority(struct http_txn *t, const uint8_t *p, size_t n)
 		if (colon != NULL)
 			hlen = (size_t)(colon - p);
 	}
-	uint8_t low[256];
-	size_t m = hlen < sizeof(low) ? hlen : sizeof(low);
-	for (size_t i = 0; i < m; i++)
-		low[i] = (uint8_t)lower(p[i]);
-	http_txn_set(t, HTTP_F_HOST, low, hlen <= sizeof(low) ? hlen : sizeof(low));
-	if (hlen > sizeof(low))
-		t->f[HTTP_F_HOST].trunc = true;
+	http_txn_set(t, HTTP_F_HOST, p, hlen);
+	struct http_str *h = &t->f[HTTP_F_HOST];
+	for (size_t i = 0; i < h->len; i++)
+		t->pool[h->off + i] = (char)lower((unsigned char)t->pool[h->off + i]);
 	if (hlen + 1 < n && p[hlen] == ':') {
 		uint32_t port = 0;
 		size_t i = hlen + 1;

@@ -8,3 +8,5 @@ libpdhandlers_a_SOURCES = handlers/registry.h handlers/session.h handlers/builti
 	handlers/dns_rr.c handlers/dns_name.c handlers/dns_tables.c
 include $(top_srcdir)/handlers/smtp.mk
 include $(top_srcdir)/handlers/tls.mk
+include $(top_srcdir)/handlers/http.mk
+include $(top_srcdir)/handlers/ssh.mk

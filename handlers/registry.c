@@ -16,6 +16,7 @@ static const struct pd_handler *const builtin_handlers[] = {
 	&pd_handler_dns,
 	&pd_handler_smtp,
 	&pd_handler_tls,
+	&pd_handler_http, &pd_handler_ssh,
 };
 
 _Static_assert(HD_MAX_HANDLERS <= 255, "port maps store index + 1 in a uint8_t");

@@ -322,6 +322,7 @@ void smtp_event_session(struct pd_session *s, const struct smtp_state *st, enum 
 	}
 	pd_event_uint(e, "gaps", st->gaps);
 	pd_event_bool(e, "partial", st->partial);
+	pd_event_bool(e, "incomplete", st->gaps > 0 || st->partial);
 
 	pd_event_object_open(e, "end");
 	pd_event_str(e, "how", end_how(st, why));

@@ -7,11 +7,13 @@
 
 #include <string.h>
 
-/* Client openings, compared case-insensitively. Verbs shared with FTP
- * (QUIT, NOOP, HELP, AUTH) are left out on purpose. */
+/* Client openings, compared case-insensitively. QUIT, NOOP and RSET alone
+ * on a line also open SMTP sessions; FTP and POP3 never start with them
+ * (USER comes first). HELP and AUTH start FTP sessions too: left out. */
 static const char *const client_openings[] = {
-	"EHLO ", "HELO ", "EHLO\r", "HELO\r", "MAIL FROM:", "RCPT TO:", "STARTTLS\r",
-	"STARTTLS\n", "BDAT ", "DATA\r", "RSET\r",
+	"EHLO ", "HELO ", "EHLO\r", "HELO\r", "EHLO\n", "HELO\n", "MAIL FROM:", "RCPT TO:",
+	"STARTTLS\r", "STARTTLS\n", "BDAT ", "DATA\r", "DATA\n", "RSET\r", "RSET\n",
+	"QUIT\r", "QUIT\n", "NOOP\r", "NOOP\n",
 };
 
 /* Greeting texts that belong to FTP servers, which also open with "220 ". */

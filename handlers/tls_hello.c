@@ -8,8 +8,8 @@
  *                compression_methods<1..2^8-1> [extensions<8..2^16-1>]
  *   ServerHello: version(2) random(32) session_id<0..32> cipher_suite(2)
  *                compression_method(1) [extensions<6..2^16-1>]
- *                (TLS 1.3 drafts before -22, version 0x7fNN: no session_id and
- *                no compression_method)
+ *                (TLS 1.3 drafts before -22, version 0x7fNN or 0x0304: no
+ *                session_id and no compression_method)
  *   Extension:   type(2) extension_data<0..2^16-1>
  *
  * A length that reaches past the body is TLS_TRUNCATED; a value no valid
@@ -329,10 +329,11 @@ int tls_parse_server_hello(const uint8_t *body, size_t len, struct tls_server_he
 	struct pcur c = pcur_make(body, len);
 	sh->legacy_version = pcur_be16(&c);
 	const uint8_t *random = pcur_take(&c, 32);
-	if ((sh->legacy_version & 0xff00) == 0x7f00) {
-		/* TLS 1.3 drafts before -22 (draft-ietf-tls-tls13-21 4.1.3) sent
-		 * version(2) random(32) cipher_suite(2) extensions: no session id,
-		 * no compression method. */
+	if ((sh->legacy_version & 0xff00) == 0x7f00 || sh->legacy_version == 0x0304) {
+		/* TLS 1.3 drafts before -22 (draft-ietf-tls-tls13-21 4.1.3; the
+		 * earliest wrote 0x0304 itself) sent version(2) random(32)
+		 * cipher_suite(2) extensions: no session id, no compression method.
+		 * RFC 8446 servers always write 0x0303 here. */
 		sh->cipher = pcur_be16(&c);
 	} else {
 		sh->session_id_len = pcur_u8(&c);

@@ -252,6 +252,14 @@ run -c "$tmp/bad3.conf" --check-config
 expect_status 78
 expect_err "$tmp/bad3.conf:1: --port 2526/tcp=nosuch"
 
+what="--check-config: chroot directory and user"
+run --check-config -t "$tmp/no-such-dir"
+expect_status 64
+expect_err "-t $tmp/no-such-dir: not a directory"
+run --check-config -u pd-no-such-user
+expect_status 64
+expect_err "-u pd-no-such-user"
+
 what="configuration file: missing"
 run -c "$tmp/none.conf" --check-config
 expect_status 78

@@ -32,7 +32,7 @@ command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 
 exec python3 - "$daemon" "$PD_SHARED_PCAPS" "${PD_SHARED_TIMEOUT:-60}" \
 	"${PD_SHARED_JOBS:-$(nproc 2>/dev/null || echo 2)}" "${PD_SHARED_FILTER:-}" <<'EOF'
-import concurrent.futures, json, os, re, subprocess, sys, tempfile, threading, time
+import concurrent.futures, hashlib, json, os, re, subprocess, sys, tempfile, threading, time
 
 daemon, root, limit, jobs, pattern = sys.argv[1:6]
 root, limit, jobs = os.path.realpath(root), float(limit), max(1, int(jobs))
@@ -47,6 +47,15 @@ for d, _, files in os.walk(root):
 caps.sort()
 if pattern:
     caps = [c for c in caps if re.search(pattern, c)]
+# A byte-identical copy gives the same result: run the first of each set only.
+seen, unique = set(), []
+for c in caps:
+    with open(c, "rb") as f:
+        digest = hashlib.sha1(f.read()).digest()
+    if digest not in seen:
+        seen.add(digest)
+        unique.append(c)
+duplicates, caps = len(caps) - len(unique), unique
 if not caps:
     print("FAIL: no captures found under %s" % root)
     sys.exit(1)
@@ -100,7 +109,8 @@ def run(cap, tmpdir):
         return None, why, events
     return rc, None, events
 
-print("# %d captures, %d jobs, %gs each, %s" % (len(caps), jobs, limit, daemon), flush=True)
+print("# %d captures (%d byte-identical copies skipped), %d jobs, %gs each, %s"
+      % (len(caps), duplicates, jobs, limit, daemon), flush=True)
 start = time.monotonic()
 failures, counts, events = [], {0: 0, 1: 0}, 0
 with tempfile.TemporaryDirectory(prefix="pd-shared.") as tmpdir:

@@ -90,6 +90,11 @@ check_output() {
 		return
 	fi
 	cat "$tmp/out" "$tmp/err" >"$tmp/all"
+	# a sanitizer build reports UBSan findings on stderr without changing the status
+	if grep -q 'runtime error:\|Sanitizer' "$tmp/err"; then
+		fail "$name: sanitizer report"
+		head -n 5 "$tmp/err" | sed 's/^/  stderr: /'
+	fi
 	# an empty output would hide nothing: the daemon must have said something
 	[ -s "$tmp/out" ] || fail "$name: no events on stdout"
 	while IFS= read -r s; do

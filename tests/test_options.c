@@ -107,6 +107,29 @@ static const struct bad_case bad[] = {
 	{{"-i", "", NULL}, 64, "-i: empty interface name"},
 };
 
+START_TEST(test_too_many_interfaces)
+{
+	char *argv[2 * OPTS_MAX_IFACES + 4];
+	struct opts o;
+	char err[128];
+	int n = 0;
+
+	argv[n++] = (char *)"portdemuxd";
+	for (int i = 0; i <= OPTS_MAX_IFACES; i++) {
+		argv[n++] = (char *)"-i";
+		argv[n++] = (char *)"lo";
+	}
+	argv[n] = NULL;
+	ck_assert_int_eq(opts_parse(&o, n, argv, NULL, err, sizeof err), 0);
+	ck_assert_int_eq(opts_validate(&o, err, sizeof err), 64);
+	ck_assert_str_eq(err, "-i: at most 64 interfaces");
+	opts_free(&o);
+	ck_assert_int_eq(opts_parse(&o, n - 2, argv, NULL, err, sizeof err), 0);
+	ck_assert_int_eq(opts_validate(&o, err, sizeof err), 0);
+	opts_free(&o);
+}
+END_TEST
+
 START_TEST(test_bad)
 {
 	const struct bad_case *c = &bad[_i];
@@ -370,6 +393,7 @@ static Suite *options_suite(void)
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof bad / sizeof bad[0]));
 	tcase_add_loop_test(tc, test_good, 0, (int)(sizeof good / sizeof good[0]));
 	tcase_add_test(tc, test_unknown_after_version);
+	tcase_add_test(tc, test_too_many_interfaces);
 	tcase_add_test(tc, test_every_field);
 	tcase_add_test(tc, test_last_wins);
 	tcase_add_test(tc, test_list_keeps_order);

@@ -112,6 +112,7 @@ static const struct sr_chk plain_k[] = {
 	U("S", "smtp.anomalies", 0),
 	U("S", "smtp.unexpected_replies", 0),
 	B("S", "smtp.partial", 0),
+	B("S", "smtp.incomplete", 0),
 	STR("S", "smtp.end.how", "QUIT"),
 	U("S", "smtp.end.quit_reply", 221),
 	STR("T1", "smtp.type", "transaction"),
@@ -698,6 +699,7 @@ static const struct sr_step mid_s[] = {
 };
 static const struct sr_chk mid_k[] = {
 	B("S", "smtp.partial", 1),
+	B("S", "smtp.incomplete", 1),
 	NUL("S", "smtp.greeting"),
 	STR("T1", "smtp.mail_from", "a@x.test"),
 	U("T1", "smtp.rcpt_replies.0", 250),
@@ -749,6 +751,7 @@ static const struct sr_chk gap_data_k[] = {
 	U("T1", "smtp.data.message_size", 20),
 	U("T1", "smtp.data.final_reply", 250),
 	U("S", "smtp.gaps", 1),
+	B("S", "smtp.incomplete", 1),
 	STR("S", "smtp.end.how", "QUIT"),
 };
 

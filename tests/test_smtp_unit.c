@@ -334,7 +334,10 @@ static const struct {
 	PC(0, "GET / HTTP/1.1\r\nHost: x\r\n", PD_PROBE_REJECT),
 	PC(0, "GET / HTTP/1.1", PD_PROBE_NEED_MORE),
 	PC(0, "USER anonymous\r\nPASS x\r\n", PD_PROBE_REJECT),
-	PC(0, "QUIT\r\n", PD_PROBE_NEED_MORE), /* FTP says QUIT too: wait */
+	PC(0, "QUIT\r\n", PD_PROBE_MATCH),
+	PC(0, "EHLO\n", PD_PROBE_MATCH),
+	PC(0, "HELP\r\n", PD_PROBE_NEED_MORE), /* FTP opens with HELP too: the next line decides */
+	PC(0, "AUTH TLS\r\nUSER x\r\n", PD_PROBE_REJECT), /* FTP over TLS */
 	PC(0, "SSH-2.0-OpenSSH_9.2\r\n\x00\x00\x01", PD_PROBE_REJECT),
 	/* mid-stream client: a partial line, then a command */
 	PC(0, "lo world\r\nRCPT TO:<b@c>\r\n", PD_PROBE_MATCH),

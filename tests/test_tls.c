@@ -236,6 +236,11 @@ START_TEST(server_hello_hrr)
 	ck_assert_uint_eq(tls_server_version(&sh), 0x7f13);
 	char buf[24];
 	ck_assert_str_eq(tls_version_name(tls_server_version(&sh), buf), "TLS 1.3 draft-19");
+	t.b[0] = 0x03; /* early drafts wrote 0x0304 in the same layout */
+	t.b[1] = 0x04;
+	ck_assert_int_eq(tls_parse_server_hello(t.b, t.n, &sh, &why), TLS_OK);
+	ck_assert_uint_eq(sh.cipher, 0x1301);
+	ck_assert_uint_eq(tls_server_version(&sh), 0x0304);
 }
 END_TEST
 
