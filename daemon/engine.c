@@ -66,7 +66,9 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
 {
 	struct pd_engine *e = arg;
 	struct pd_session *s = session_of(f);
-	hd_session_close(s, (enum pd_close)why, e->now);
+	/* Close-time records carry the flow's last packet time, not the time of
+	 * whichever later packet made the table notice the end (linger, timeout). */
+	hd_session_close(s, (enum pd_close)why, f->last_us);
 	engine_flow_event(e, f, why);
 	if (s->phase != HD_ACTIVE && (f->ip_proto == 6 || f->ip_proto == 17)) {
 		int t = f->ip_proto == 6 ? 0 : 1;

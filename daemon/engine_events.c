@@ -46,7 +46,7 @@ void engine_flow_event(struct pd_engine *e, struct flow *f, enum flow_end why)
 	struct pd_session *s = flow_user(f);
 	char ts[32], hex[3];
 	struct pd_event *ev = out_event_begin(&e->ev, &s->meta, hd_session_flow_app_proto(s),
-	                                      e->now, "flow");
+	                                      f->last_us, "flow");
 	pd_event_uint(ev, "pkts_toserver", f->pkts[0]);
 	pd_event_uint(ev, "pkts_toclient", f->pkts[1]);
 	pd_event_uint(ev, "bytes_toserver", f->bytes[0]);

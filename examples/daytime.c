@@ -9,25 +9,30 @@
 
 #define DAYTIME_MAX 128 /* RFC 867 sets no limit; servers send about 30 bytes */
 
-struct daytime { bool reported; };
+struct daytime { bool done; };
 
-/* Length of the first line (without CR LF) if it is printable ASCII holding a
- * time of day "hh:mm:ss"; -1 if it is not; 0 while no LF has arrived. */
+/* Length of the first line without CR LF when it is printable ASCII holding a
+ * time of day (two ':' each followed by a digit); 0 while its LF has not
+ * arrived; -1 when it is not a daytime line. */
 static long daytime_line(const uint8_t *data, size_t len)
 {
-	struct pcur c = pcur_make(data, len);
+	const struct pcur all = pcur_make(data, len);
+	struct pcur c = all;
 	long n = 0, colons = 0;
+	int ch;
 
-	for (int ch; (ch = pcur_peek(&c, 0)) >= 0 && ch != '\n'; pcur_skip(&c, 1), n++) {
+	while ((ch = pcur_peek(&c, 0)) >= 0 && ch != '\n' && n < DAYTIME_MAX) {
 		if ((ch < 0x20 || ch > 0x7e) && ch != '\r') return -1;
 		if (ch == ':' && pcur_peek(&c, 1) >= '0' && pcur_peek(&c, 1) <= '9') colons++;
+		pcur_skip(&c, 1);
+		n++;
 	}
-	if (n >= DAYTIME_MAX) return -1;
-	if (pcur_peek(&c, 0) != '\n') return 0;
-	return colons >= 2 ? n - (n > 0 && data[n - 1] == '\r') : -1;
+	if (ch != '\n') return n < DAYTIME_MAX ? 0 : -1;
+	if (colons < 2) return -1;
+	return pcur_peek(&all, (size_t)n - 1) == '\r' ? n - 1 : n; /* n >= 4 here */
 }
 
-/* The client sends nothing over TCP; the server's first line decides. */
+/* The client sends nothing over TCP: the server's first line decides. */
 static enum pd_probe daytime_probe(enum pd_dir dir, const uint8_t *data, size_t len)
 {
 	long n = dir == PD_TO_CLIENT ? daytime_line(data, len) : -1;
@@ -38,18 +43,17 @@ static size_t daytime_data(struct pd_session *s, void *state, enum pd_dir dir,
                            const uint8_t *data, size_t len)
 {
 	struct daytime *st = state;
-	long n = st->reported || dir == PD_TO_SERVER ? -1 : daytime_line(data, len);
-
+	if (dir == PD_TO_SERVER || st->done) return len; /* nothing else to report */
+	long n = daytime_line(data, len);
 	if (n == 0) return 0; /* the core keeps the bytes until the line is whole */
+	st->done = true;
 	if (n < 0) {
-		if (!st->reported && dir == PD_TO_CLIENT) pd_session_anomaly(s, "daytime_bad_line", NULL);
-		st->reported = true;
+		pd_session_anomaly(s, "daytime_bad_line", "not a printable line with a time");
 		return len;
 	}
 	struct pd_event *e = pd_event_begin(s, "daytime");
 	pd_event_bytes(e, "time", data, (size_t)n);
 	pd_event_emit(e);
-	st->reported = true;
 	return len;
 }
 

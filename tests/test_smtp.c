@@ -1267,6 +1267,77 @@ START_TEST(test_tls_elsewhere)
 }
 END_TEST
 
+/* Random mixes of SMTP pieces and junk in both directions, cut randomly:
+ * valid JSON, bounded memory, no credentials, no crash (run under ASan). */
+static uint32_t rng_next(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+START_TEST(test_random_streams)
+{
+	static const char *const client_bits[] = {
+		"EHLO a.test\r\n", "MAIL FROM:<a@x.test> SIZE=5\r\n", "RCPT TO:<b@x.test>\r\n",
+		"DATA\r\n", "BDAT 7\r\n", "BDAT 0 LAST\r\n", "BDAT 99999999999\r\n", ".\r\n", "..x\r\n",
+		"\n.\r\n", "\r", "\n", "AUTH LOGIN\r\n", "AUTH PLAIN " B64_PLAIN "\r\n", B64_USER "\r\n",
+		"*\r\n", "STARTTLS\r\n", "RSET\r\n", "QUIT\r\n", "NOOP\r\n", "XYZ\r\n", "\x16\x03\x01",
+		"text line\r\n", "\x00\xff\x80", "HELO h\r\n",
+	};
+	static const char *const server_bits[] = {
+		"220 mx.test ESMTP\r\n", "250 2.1.0 Ok\r\n", "250-PIPELINING\r\n", "250 CHUNKING\r\n",
+		"354 go\r\n", "334 VXNlcm5hbWU6\r\n", "235 2.7.0 ok\r\n", "535 5.7.8 no\r\n", "221 bye\r\n",
+		"220 2.0.0 tls\r\n", "454 4.7.0 no tls\r\n", "421 4.4.2 bye\r\n", "550 5.1.1 no\r\n",
+		"501 5.5.4 x\r\n", "garbage\r\n", "\r\n", "25", "0 ok\r\n",
+	};
+	uint32_t x = 0x9e3779b9u + (uint32_t)_i;
+	for (int round = 0; round < 40; round++) {
+		static char buf[64][256];
+		struct sr_step st[64];
+		size_t n = 0;
+		st[n++] = (struct sr_step){ 'S', "220 mx.test ESMTP\r\n", 0 };
+		while (n < 64) {
+			bool client = rng_next(&x) & 1;
+			char *b = buf[n];
+			size_t bl = 0;
+			unsigned parts = 1 + rng_next(&x) % 4;
+			for (unsigned k = 0; k < parts; k++) {
+				const char *piece = client ? client_bits[rng_next(&x) % N(client_bits)]
+				                           : server_bits[rng_next(&x) % N(server_bits)];
+				size_t pl = strlen(piece);
+				if (pl == 0)
+					pl = 1; /* the NUL of "\x00\xff\x80" counts */
+				if (bl + pl >= sizeof buf[0])
+					break;
+				memcpy(b + bl, piece, pl);
+				bl += pl;
+			}
+			if (bl == 0)
+				continue;
+			if (rng_next(&x) % 23 == 0) {
+				st[n++] = (struct sr_step){ client ? 'c' : 's', NULL, 1 + rng_next(&x) % 40 };
+				continue;
+			}
+			st[n++] = (struct sr_step){ client ? 'C' : 'S', b, bl };
+		}
+		struct hd_harness h;
+		struct sr_opts o;
+		memset(&o, 0, sizeof o);
+		o.dport = (rng_next(&x) & 1) ? 25 : 587;
+		o.chunk = rng_next(&x) % 4;
+		o.why = (int)(rng_next(&x) % 5);
+		o.mem_limit = 64 * 1024;
+		sr_run(&h, st, n, &o);
+		for (size_t i = 0; i < hh_count(&h); i++)
+			hh_line(&h, i);
+		no_secrets(&h, "random");
+		hh_teardown(&h);
+	}
+}
+END_TEST
+
 static Suite *smtp_suite(void)
 {
 	Suite *s = suite_create("smtp");
@@ -1288,6 +1359,7 @@ static Suite *smtp_suite(void)
 	tcase_set_timeout(tr, 600);
 	tcase_add_loop_test(tr, test_case_splits, 0, (int)N(cases));
 	tcase_add_test(tr, test_truncation_sweep);
+	tcase_add_loop_test(tr, test_random_streams, 0, 25);
 	suite_add_tcase(s, tr);
 	return s;
 }
