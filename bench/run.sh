@@ -119,7 +119,7 @@ for t in $tools; do
 	ns=$(cat "$tmp/$t.ns")
 	awk -v l="$label" -v ns="$ns" -v p="$packets" -v b="$bare_ns" -v d="$pd_ns" 'BEGIN {
 		printf "%-34s %9.3f %12.0f %10.1f %10.2f %12s\n", l, ns / 1e9, p / (ns / 1e9),
-			ns / p, ns / b, d > 0 ? sprintf("%.2f", ns / d) : "-" }'
+			ns / p, ns / b, (d > 0 ? sprintf("%.2f", ns / d) : "-") }'
 done
 if [ -s "$tmp/portdemuxd.err" ]; then
 	echo

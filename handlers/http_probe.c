@@ -20,6 +20,9 @@ static const char *const http_methods[] = {
 
 #define HTTP_NMETHODS (sizeof(http_methods) / sizeof(http_methods[0]))
 
+/* Below the core's probe budget (4096 bytes by default). */
+#define HTTP_PROBE_LONG_TARGET 2048u
+
 bool http_method_known(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < HTTP_NMETHODS; i++)
@@ -83,8 +86,12 @@ static enum pd_probe probe_request(const struct pcur *c)
 	size_t start = at;
 	for (;; at++) {
 		int b = pcur_peek(c, at);
+		/* An origin-form target ("/...", which RTSP and SIP never send)
+		 * longer than the probe may ever see the end of. */
 		if (b < 0)
-			return PD_PROBE_NEED_MORE;
+			return pcur_peek(c, start) == '/' && at - start >= HTTP_PROBE_LONG_TARGET
+			               ? PD_PROBE_MATCH
+			               : PD_PROBE_NEED_MORE;
 		if (b == ' ')
 			break;
 		if (b <= 0x20 || b >= 0x7f)

@@ -12,3 +12,5 @@ TESTS += tests/check-layers.sh
 EXTRA_DIST += tests/check-layers.sh tests/run-all.sh
 TESTS += tests/check-flows-tshark.sh
 EXTRA_DIST += tests/check-flows-tshark.sh tests/check-flows-tshark.py
+include $(top_srcdir)/tests/plugin.mk
+include $(top_srcdir)/tests/httpssh.mk

@@ -165,9 +165,11 @@ def talk(conn, steps):
 def reload_pieces(outdir):
     junk = b"\x00\x01\x02\x03 not a protocol \xff\xfe\r\n"
     clk = Clock(1700000000)
-    # part 1, before the reload: A (SMTP on 25) and C (junk on 9025) begin
+    # part 1, before the reload: A (SMTP on 25) is claimed by smtp; both sides of
+    # C (junk on 9025) are refused by every probe, so C is settled too
     a, c = Conn(40001, 25), Conn(40002, 9025)
-    part1 = clk.stamp(a.open() + talk(a, SMTP_START) + c.open() + c.client(junk))
+    part1 = clk.stamp(a.open() + talk(a, SMTP_START) + c.open() + c.client(junk) +
+                      c.server(junk))
     wake = []
     for i in range(4):
         clk.at(1700000010 + i)
@@ -175,7 +177,7 @@ def reload_pieces(outdir):
     # part 2, after the reload: A and C end; B (SMTP on 25) and E (junk on 9025) begin and end
     clk.at(1700000020)
     b, e = Conn(40003, 25), Conn(40004, 9025)
-    part2 = clk.stamp(talk(a, smtp_rest(b"a@a.test")) + a.close() + c.client(junk) + c.close() +
+    part2 = clk.stamp(talk(a, smtp_rest(b"a@a.test")) + a.close() + c.close() +
                       b.open() + talk(b, SMTP_START + smtp_rest(b"new@a.test")) + b.close() +
                       e.open() + e.client(junk) + e.close())
     # part 3, after a refused reload: F (SMTP on 25) still sees the second table
