@@ -56,8 +56,7 @@ trap 'exit 130' INT TERM
 
 # Read the file once so every tool starts from the page cache, not the disk.
 cat "$file" >/dev/null
-set -- $("$bare" "$file")
-packets=$1
+packets=$("$bare" "$file" | awk '{print $1}')
 [ "$packets" -gt 0 ] || { echo "run.sh: no packets in $file" >&2; exit 1; }
 
 now_ns() { date +%s%N; }

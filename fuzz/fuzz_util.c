@@ -3,6 +3,7 @@
  * check every harness that emits events runs (RFC 8259 via tests/json_check). */
 #include "fuzz/fuzz.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,19 @@ _Noreturn void fz_fail(const char *what, const char *detail)
 	abort();
 }
 
+/* FUZZ_IGNORE_DUPLICATE_KEYS=1 lets a campaign go on past a reported
+ * duplicate-key bug (the fix belongs to the emitting module): lines that fail
+ * only for that reason are accepted. Read once; the replay test never sets it. */
+static bool ignore_duplicate_keys(void)
+{
+	static int cached = -1;
+	if (cached < 0) {
+		const char *v = getenv("FUZZ_IGNORE_DUPLICATE_KEYS");
+		cached = v != NULL && strcmp(v, "1") == 0;
+	}
+	return cached == 1;
+}
+
 size_t fz_check_lines(const char *mem, size_t len)
 {
 	size_t lines = 0, start = 0;
@@ -49,7 +63,8 @@ size_t fz_check_lines(const char *mem, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (mem[i] != '\n')
 			continue;
-		if (jc_validate(mem + start, i - start, err, sizeof err) != 0) {
+		if (jc_validate(mem + start, i - start, err, sizeof err) != 0 &&
+		    !(ignore_duplicate_keys() && strstr(err, "duplicate key") != NULL)) {
 			fprintf(stderr, "line %zu: %.*s\n", lines + 1, (int)(i - start), mem + start);
 			fz_fail("event line is not valid JSON", err);
 		}

@@ -75,6 +75,8 @@ static void request_line(struct pd_session *s, struct http_state *st, const stru
 	d->hunting = false;
 	d->synced = true;
 	http_msg_reset(d);
+	if (rl.target_ws)
+		http_anomaly(s, st, HTTP_A_TARGET_WHITESPACE, "whitespace inside the request target");
 	uint8_t kind = HTTP_K_PLAIN;
 	if (rl.method_len == 4 && memcmp(rl.method, "HEAD", 4) == 0)
 		kind = HTTP_K_HEAD;

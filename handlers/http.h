@@ -46,7 +46,8 @@
 	X(BAD_HEADER, "http_bad_header")                        \
 	X(BAD_FRAMING, "http_bad_framing")                      \
 	X(TE_AND_CL, "http_te_and_cl")                          \
-	X(PIPELINE_OVERFLOW, "http_pipeline_overflow")
+	X(PIPELINE_OVERFLOW, "http_pipeline_overflow")         \
+	X(TARGET_WHITESPACE, "http_target_whitespace")
 
 enum http_anomaly {
 #define HTTP_A_ENUM(id, name) HTTP_A_##id,
@@ -208,6 +209,7 @@ bool http_method_known(const uint8_t *p, size_t n);
 struct http_request_line {
 	const uint8_t *method, *target, *version;
 	size_t method_len, target_len, version_len;
+	bool target_ws;     /* the target holds whitespace (invalid, accepted) */
 };
 struct http_status_line {
 	const uint8_t *version, *reason;

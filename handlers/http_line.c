@@ -58,6 +58,21 @@ static size_t word(struct pcur *c, const uint8_t **w)
 	return n;
 }
 
+/* A request-target byte: no control characters. Whitespace inside is
+ * invalid (RFC 9112 3.2) but sent by scanners and exploits, so it is
+ * accepted and reported. */
+static bool target_ok(const uint8_t *p, size_t n, bool *ws)
+{
+	*ws = false;
+	for (size_t i = 0; i < n; i++) {
+		if (is_ws(p[i]))
+			*ws = true;
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			return false;
+	}
+	return n > 0;
+}
+
 bool http_parse_request_line(const uint8_t *p, size_t n, bool cut, struct http_request_line *out)
 {
 	struct pcur c = pcur_make(p, n);
@@ -69,19 +84,33 @@ bool http_parse_request_line(const uint8_t *p, size_t n, bool cut, struct http_r
 	for (size_t i = 0; i < out->method_len; i++)
 		if (!is_tchar(out->method[i]))
 			return false;
-	out->target_len = word(&c, &out->target);
-	if (out->target_len == 0)
+	while (pcur_left(&c) > 0 && is_ws((uint8_t)pcur_peek(&c, 0)))
+		pcur_skip(&c, 1);
+	const uint8_t *rest = pcur_ptr(&c);
+	size_t rn = pcur_left(&c);
+	while (rn > 0 && is_ws(rest[rn - 1]))
+		rn--;
+	if (cut) {
+		/* Cut by the line limit: the version may be beyond the cut. */
+		out->target = rest;
+		out->target_len = rn;
+		return target_ok(rest, rn, &out->target_ws);
+	}
+	/* The version is the last word (RFC 9112 3), so a target holding
+	 * spaces still parses. */
+	size_t v = rn;
+	while (v > 0 && !is_ws(rest[v - 1]))
+		v--;
+	if (v == 0 || !http_version_valid(rest + v, rn - v))
 		return false;
-	for (size_t i = 0; i < out->target_len; i++)
-		if (out->target[i] < 0x21 || out->target[i] == 0x7f)
-			return false;
-	out->version_len = word(&c, &out->version);
-	if (cut && out->version_len == 0)
-		return true;
-	if (!http_version_valid(out->version, out->version_len))
-		return false;
-	const uint8_t *extra;
-	return word(&c, &extra) == 0;
+	out->version = rest + v;
+	out->version_len = rn - v;
+	size_t tn = v;
+	while (tn > 0 && is_ws(rest[tn - 1]))
+		tn--;
+	out->target = rest;
+	out->target_len = tn;
+	return target_ok(rest, tn, &out->target_ws);
 }
 
 bool http_parse_status_line(const uint8_t *p, size_t n, struct http_status_line *out)

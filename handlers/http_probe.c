@@ -82,7 +82,8 @@ static enum pd_probe probe_request(const struct pcur *c)
 	}
 	if (at == 0)
 		return more ? PD_PROBE_NEED_MORE : PD_PROBE_REJECT;
-	/* request-target: visible ASCII up to the next SP (RFC 9112 3.2). */
+	/* The rest of the line ends with SP HTTP-version (RFC 9112 3); the
+	 * target before it may even hold spaces (scanners, exploits). */
 	size_t start = at;
 	for (;; at++) {
 		int b = pcur_peek(c, at);
@@ -92,14 +93,21 @@ static enum pd_probe probe_request(const struct pcur *c)
 			return pcur_peek(c, start) == '/' && at - start >= HTTP_PROBE_LONG_TARGET
 			               ? PD_PROBE_MATCH
 			               : PD_PROBE_NEED_MORE;
-		if (b == ' ')
+		if (b == '\n')
 			break;
-		if (b <= 0x20 || b >= 0x7f)
+		if ((b < 0x20 && b != '\t' && b != '\r') || b == 0x7f)
 			return PD_PROBE_REJECT;
 	}
-	if (at == start)
+	size_t end = at;
+	if (end > start && pcur_peek(c, end - 1) == '\r')
+		end--;
+	/* " HTTP/1.x" (9 bytes) after a target of at least one byte */
+	if (end < start + 10 || pcur_peek(c, end - 9) != ' ')
 		return PD_PROBE_REJECT;
-	return version_at(c, at + 1, "\r\n");
+	int pre = pcur_peek(c, end - 10);
+	if (pre == ' ' || pre == '\t')
+		return PD_PROBE_REJECT;
+	return version_at(c, end - 8, "\r\n");
 }
 
 static enum pd_probe probe_response(const struct pcur *c)

@@ -95,8 +95,7 @@ topo_up() {
 	topo_end "$ns_s" "$if_s" "$v4_s" "$v6_s"
 	topo_end "$ns_c" "$if_c" "$v4_c" "$v6_c"
 	# Wait for link-local DAD, so its probes and MLD reports stay out of the captures.
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -z "$(in_s ip -6 addr show tentative)$(in_c ip -6 addr show tentative)" ] && break
 		sleep 0.1
 	done
@@ -153,8 +152,7 @@ dns_up() {
 		--ptr-record="80.9.77.10.in-addr.arpa,www.$zone" \
 		2>"$tmp/dnsmasq.log" &
 	pids="$pids $!"
-	local i
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		in_c dig +short +time=1 +tries=1 "@$v4_s" "ns1.$zone" A >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -174,8 +172,7 @@ cap_start() { # file, interface, tcpdump options...
 	ip netns exec "$ns_c" tcpdump -Z root -n -U --immediate-mode -i "$dev" -w "$file" "$@" 2>"$tmp/tcpdump.err" &
 	cap_pid=$!
 	pids="$pids $cap_pid"
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		grep -q 'listening on' "$tmp/tcpdump.err" && return 0
 		sleep 0.05
 	done

@@ -37,8 +37,10 @@ static const struct probe_case probe_cases[] = {
 	{ PD_TO_SERVER, "get / HTTP/1.1\r\n", PD_PROBE_REJECT },     /* methods are case-sensitive */
 	{ PD_TO_SERVER, "GETS / HTTP/1.1\r\n", PD_PROBE_REJECT },
 	{ PD_TO_SERVER, "FOO / HTTP/1.1\r\n", PD_PROBE_REJECT },
-	{ PD_TO_SERVER, "GET  / HTTP/1.1\r\n", PD_PROBE_REJECT },    /* empty target */
-	{ PD_TO_SERVER, "GET /a\tb HTTP/1.1\r\n", PD_PROBE_REJECT },
+	{ PD_TO_SERVER, "GET  HTTP/1.1\r\n", PD_PROBE_REJECT },      /* no target */
+	{ PD_TO_SERVER, "GET /a\x01b HTTP/1.1\r\n", PD_PROBE_REJECT },
+	/* Nikto's unencoded spaces: invalid, but HTTP */
+	{ PD_TO_SERVER, "GET /cgi-bin/x;cat /etc/passwd|?d=1 HTTP/1.1\r\n", PD_PROBE_MATCH },
 	{ PD_TO_SERVER, "OPTIONS rtsp://cam/ RTSP/1.0\r\n", PD_PROBE_REJECT },
 	{ PD_TO_SERVER, "OPTIONS sip:bob@example.com SIP/2.0\r\n", PD_PROBE_REJECT },
 	{ PD_TO_SERVER, "GET / HTTP/2.0\r\n", PD_PROBE_REJECT },
@@ -530,6 +532,15 @@ static const struct tcase cases[] = {
 	      { "1", "http.status", 'u', NULL, 200 },
 	      { "!A", "http_unexpected_response", 0, NULL, 0 },
 	      { "!A", "http_bad_start_line", 0, NULL, 0 })),
+	CASE("spaces inside the target", 8080,
+	     ({ 'C', "GET /cgi-bin/handler/netsonar;cat /etc/passwd|?data=Download HTTP/1.1\r\n"
+	             "User-Agent: Mozilla/5.00 (Nikto/2.1.6)\r\nHost: 127.0.0.1\r\n\r\n",
+	        0 }),
+	     ({ "#", NULL, 0, NULL, 1 },
+	      { "A", "http_target_whitespace", 0, NULL, 0 },
+	      { "0", "http.url", 's', "/cgi-bin/handler/netsonar;cat /etc/passwd|?data=Download", 0 },
+	      { "0", "http.protocol", 's', "HTTP/1.1", 0 },
+	      { "0", "http.status", 'n', NULL, 0 })),
 	CASE("garbage where a request belongs", 80,
 	     ({ 'C', "GET /ok HTTP/1.1\r\n\r\nthis is not http\r\nneither\r\nGET /again HTTP/1.1\r\n\r\n", 0 },
 	      { 'S', "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
