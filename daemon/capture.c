@@ -62,11 +62,30 @@ static struct capture *capture_alloc(const char *name)
 	return c;
 }
 
+/* The decoder's list, named as libpcap names them. Values without a DLT name
+ * are file LINKTYPE_ aliases that libpcap maps to a named DLT when reading. */
+static void supported_names(char *out, size_t outlen)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (int v = 0; v < 512 && len < outlen; v++) {
+		const char *name = pcap_datalink_val_to_name(v);
+		int n;
+
+		if (!name || !pd_linktype_supported(v))
+			continue;
+		n = snprintf(out + len, outlen - len, "%s%s", len ? ", " : "", name);
+		if (n > 0)
+			len += (size_t)n;
+	}
+}
+
 /* The link type must be one pd_decode understands, else nothing would decode. */
 static int check_linktype(struct capture *c, char *err, size_t errlen)
 {
 	const char *dlt_name;
-	char lt[64];
+	char lt[64], names[256];
 
 	c->linktype = pcap_datalink(c->p);
 	if (pd_linktype_supported(c->linktype))
@@ -76,8 +95,8 @@ static int check_linktype(struct capture *c, char *err, size_t errlen)
 		snprintf(lt, sizeof lt, "DLT_%s (%d)", dlt_name, c->linktype);
 	else
 		snprintf(lt, sizeof lt, "%d", c->linktype);
-	snprintf(err, errlen, "%s: unsupported link type %s; supported: EN10MB, LINUX_SLL, "
-	         "LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP", c->name, lt);
+	supported_names(names, sizeof names);
+	snprintf(err, errlen, "%s: unsupported link type %s; supported: %s", c->name, lt, names);
 	return 1;
 }
 

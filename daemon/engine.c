@@ -238,6 +238,14 @@ expire:
 	defrag_expire(e->df, e->now);
 }
 
+void engine_tick(struct pd_engine *e, uint64_t now_us)
+{
+	if (now_us <= e->now) return;
+	e->now = now_us;
+	flow_expire(e->ft, e->now);
+	defrag_expire(e->df, e->now);
+}
+
 void engine_finish(struct pd_engine *e)
 {
 	flow_end_all(e->ft, FLOW_END_SHUTDOWN);

@@ -75,6 +75,11 @@ void engine_free(struct pd_engine *e);
 void engine_packet(struct pd_engine *e, const uint8_t *frame, size_t caplen, size_t wirelen,
                    int linktype, uint64_t ts_us);
 
+/* Live capture only: advances time without a packet (the daemon passes the
+ * wall clock while the tap is quiet) so idle flows and fragments expire.
+ * Never moves time backwards. */
+void engine_tick(struct pd_engine *e, uint64_t now_us);
+
 /* Ends every flow (reason shutdown: flow events, handler records), at the last
  * packet time seen. Call before the final stats event. */
 void engine_finish(struct pd_engine *e);

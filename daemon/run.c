@@ -234,6 +234,9 @@ int run_live(struct run *r)
 				r->status = run_worse(r->status, OPTS_EXIT_INPUT);
 			}
 		}
+		/* A quiet tap must still let idle flows time out: live packet times
+		 * are wall-clock times, so the clock can stand in between packets. */
+		engine_tick(r->e, wall_us());
 		periodic_stats(r, wall_us());
 		got = signals_take();
 		if (got)

@@ -46,7 +46,7 @@ static void bad_start(struct pd_session *s, struct http_state *st, enum pd_dir d
 
 /* The URL as sent, except the userinfo of an absolute-form target
  * ("http://user:password@host/"), which may hold a password: left out. */
-static void set_url(struct http_txn *t, const uint8_t *p, size_t n)
+static void set_url(struct http_state *st, struct http_txn *t, const uint8_t *p, size_t n)
 {
 	const uint8_t *sep = n > 3 ? memchr(p, ':', n) : NULL;
 	if (sep != NULL && (size_t)(sep - p) + 3 <= n && sep[1] == '/' && sep[2] == '/') {
@@ -56,12 +56,12 @@ static void set_url(struct http_txn *t, const uint8_t *p, size_t n)
 			end++;
 		const uint8_t *at = end > a ? memchr(p + a, '@', end - a) : NULL;
 		if (at != NULL) {
-			http_txn_set(t, HTTP_F_URL, p, a);
-			http_txn_append(t, HTTP_F_URL, at + 1, n - (size_t)(at + 1 - p));
+			http_txn_set(st, t, HTTP_F_URL, p, a);
+			http_txn_append(st, t, HTTP_F_URL, at + 1, n - (size_t)(at + 1 - p));
 			return;
 		}
 	}
-	http_txn_set(t, HTTP_F_URL, p, n);
+	http_txn_set(st, t, HTTP_F_URL, p, n);
 }
 
 static void request_line(struct pd_session *s, struct http_state *st, const struct ls_line *l)
@@ -105,11 +105,11 @@ static void request_line(struct pd_session *s, struct http_state *st, const stru
 	t->id = p.id;
 	t->kind = kind;
 	t->pipelined = pipelined;
-	http_txn_set(t, HTTP_F_METHOD, rl.method, rl.method_len);
-	set_url(t, rl.target, rl.target_len);
+	http_txn_set(st, t, HTTP_F_METHOD, rl.method, rl.method_len);
+	set_url(st, t, rl.target, rl.target_len);
 	if (rl.version_len > 0)
-		http_txn_set(t, HTTP_F_PROTOCOL, rl.version, rl.version_len);
-	http_request_authority(t, rl.target, rl.target_len);
+		http_txn_set(st, t, HTTP_F_PROTOCOL, rl.version, rl.version_len);
+	http_request_authority(st, t, rl.target, rl.target_len);
 }
 
 static void status_line(struct pd_session *s, struct http_state *st, const struct ls_line *l)
@@ -128,7 +128,7 @@ static void status_line(struct pd_session *s, struct http_state *st, const struc
 	d->state = HTTP_P_HEADERS;
 	struct http_pending *p = http_pipe_head(st);
 
-	if (sl.status < 200 && sl.status != 101) {
+	if (sl.status != 0 && sl.status < 200 && sl.status != 101) {
 		/* Interim: the request still waits for its final response. */
 		d->slot = p != NULL ? p->slot : -1;
 		d->id = p != NULL ? p->id : 0;
@@ -165,9 +165,11 @@ static void status_line(struct pd_session *s, struct http_state *st, const struc
 		return;
 	t->has_response = true;
 	t->status = sl.status;
-	http_txn_set(t, HTTP_F_RESP_PROTOCOL, sl.version, sl.version_len);
+	if (sl.status == 0)
+		memcpy(t->status_str, sl.code, sizeof(sl.code));
+	http_txn_set(st, t, HTTP_F_RESP_PROTOCOL, sl.version, sl.version_len);
 	if (sl.reason_len > 0)
-		http_txn_set(t, HTTP_F_REASON, sl.reason, sl.reason_len);
+		http_txn_set(st, t, HTTP_F_REASON, sl.reason, sl.reason_len);
 }
 
 static void start_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
@@ -211,26 +213,38 @@ static size_t skip_bytes(struct pd_session *s, struct http_state *st, enum pd_di
 
 /* The first bytes through an accepted CONNECT: a TLS handshake record
  * (type 22, version 3.x) goes to the TLS handler with everything after it;
- * anything else is an opaque tunnel. */
+ * plain HTTP requests from the client (a proxy tunnel to port 80) are
+ * parsed on as HTTP; anything else is an opaque tunnel. */
 static size_t tunnel_bytes(struct pd_session *s, struct http_state *st, enum pd_dir dir,
                            struct pcur *c)
 {
 	int b0 = pcur_peek(c, 0), b1 = pcur_peek(c, 1);
 	if (b0 == 0x16 && b1 < 0)
 		return 0; /* one byte: wait for the second */
+	if (b0 == '\r' || b0 == '\n') {
+		/* A stray line end after the CONNECT or its 2xx (RFC 9112 2.2
+		 * leniency) does not tell what the tunnel carries. */
+		pcur_skip(c, 1);
+		return 1;
+	}
+	enum pd_probe http = dir == PD_TO_SERVER ? http_probe(dir, pcur_ptr(c), pcur_left(c))
+	                                         : PD_PROBE_REJECT;
+	if (http == PD_PROBE_NEED_MORE)
+		return 0; /* held by the core until the line is complete */
 	struct http_txn *t = http_txn_get(st, st->tunnel_slot, st->tunnel_id);
 	bool tls = b0 == 0x16 && b1 == 0x03 && pd_session_upgrade(s, "tls") == 0;
 	if (t != NULL)
-		t->tunnel = tls ? 1 : 2;
+		t->tunnel = tls ? HTTP_TUN_TLS : http == PD_PROBE_MATCH ? HTTP_TUN_HTTP : HTTP_TUN_OPAQUE;
 	http_txn_finish(s, st, st->tunnel_slot, st->tunnel_id);
 	st->tunnel_slot = -1;
 	if (tls) {
 		st->upgraded = true;
 		return 0;
 	}
-	st->d[PD_TO_SERVER].state = HTTP_P_STOPPED;
-	st->d[PD_TO_CLIENT].state = HTTP_P_STOPPED;
-	return skip_bytes(s, st, dir, c);
+	enum http_pstate next = http == PD_PROBE_MATCH ? HTTP_P_START : HTTP_P_STOPPED;
+	st->d[PD_TO_SERVER].state = (uint8_t)next;
+	st->d[PD_TO_CLIENT].state = (uint8_t)next;
+	return next == HTTP_P_START ? 0 : skip_bytes(s, st, dir, c);
 }
 
 struct http_pstate_ops {
@@ -265,8 +279,9 @@ static void dir_data(struct pd_session *s, struct http_state *st, enum pd_dir di
 		/* A cut or resynchronised line is dropped up to its LF first, even
 		 * when its start already moved the direction to a byte state. */
 		if (op->bytes != NULL && ls_at_line_start(&d->ls)) {
-			if (op->bytes(s, st, dir, c) == 0)
-				break;
+			uint8_t was = d->state;
+			if (op->bytes(s, st, dir, c) == 0 && d->state == was)
+				break; /* waiting for more bytes */
 			continue;
 		}
 		struct ls_line l;
@@ -328,8 +343,15 @@ static void http_on_gap(struct pd_session *s, void *state, enum pd_dir dir, size
 	if (d->state == HTTP_P_STOPPED || d->state == HTTP_P_TUNNEL ||
 	    d->state == HTTP_P_CONNECT_WAIT)
 		return;
-	if (ls_at_line_start(&d->ls) && http_body_gap(s, st, dir, all))
-		return;
+	if (ls_at_line_start(&d->ls)) {
+		if (http_body_gap(s, st, dir, all))
+			return;
+		/* A counted body that ended inside the gap (a sender that wrote
+		 * more than its Content-Length, say): complete it, then look for
+		 * the next start line. */
+		if (d->state == HTTP_P_BODY_LEN)
+			http_body_gap(s, st, dir, d->left);
+	}
 	/* Framing is lost: finish what was in progress, then look for the next
 	 * start line. */
 	struct http_txn *t = http_txn_get(st, d->slot, d->id);
@@ -344,8 +366,10 @@ static void http_on_gap(struct pd_session *s, void *state, enum pd_dir dir, size
 	http_msg_reset(d);
 	d->slot = -1;
 	d->state = HTTP_P_START;
+	/* Not ls_resync(): the bytes after the gap may well start a line, and
+	 * hunting skips whatever does not parse as a start line. */
 	d->hunting = true;
-	ls_resync(&d->ls);
+	memset(&d->ls, 0, sizeof(d->ls));
 }
 
 static void http_on_close(struct pd_session *s, void *state, enum pd_close why)

@@ -31,9 +31,11 @@
 /* A chunk-size line with its extensions (RFC 9112 7.1.1). */
 #define HTTP_CHUNK_LINE_MAX 1024u
 #define HTTP_HEADERS_MAX 100u   /* fields per message before http_header_too_many */
-#define HTTP_TXN_MAX 8u         /* transactions kept in detail at once */
+/* Transactions kept in detail at once: nmap's http-pipeline sends 40
+ * requests before reading a response. */
+#define HTTP_TXN_MAX 48u
 #define HTTP_PIPE_MAX 64u       /* requests waiting for a response, framing only */
-#define HTTP_POOL 2560u         /* string bytes kept per transaction */
+#define HTTP_ARENA 12288u       /* string bytes of all kept transactions */
 #define HTTP_ANOMALY_EVENTS 8u  /* events per anomaly name per session; all are counted */
 
 /* Anomaly names (pd_session_anomaly reasons), listed once. */
@@ -88,6 +90,15 @@ enum http_framing {
 	HTTP_FR_BAD,      /* invalid framing: the direction stops being parsed */
 };
 
+/* What an accepted CONNECT carried. */
+enum http_tunnel {
+	HTTP_TUN_NONE = 0,
+	HTTP_TUN_TLS,     /* handed to the TLS handler */
+	HTTP_TUN_OPAQUE,  /* something else: not parsed */
+	HTTP_TUN_UNUSED,  /* nothing before the connection ended */
+	HTTP_TUN_HTTP,    /* plain HTTP requests, parsed on */
+};
+
 enum http_incomplete {
 	HTTP_INC_NONE = 0,
 	HTTP_INC_NO_RESPONSE, /* the connection ended before a response */
@@ -138,15 +149,14 @@ struct http_txn {
 	bool has_response;  /* a final status line was seen */
 	uint8_t kind;       /* enum http_kind */
 	uint8_t incomplete; /* enum http_incomplete */
-	uint8_t tunnel;     /* 0, 1 tls, 2 other, 3 nothing sent (CONNECT 2xx) */
-	uint16_t status;
+	uint8_t tunnel;     /* enum http_tunnel (CONNECT 2xx) */
+	uint16_t status;    /* 0: none, or a code that is not a number (status_str) */
+	char status_str[4]; /* a code that is not 3 digits, NUL-terminated */
 	uint16_t interim;   /* 1xx responses before the final one */
 	int32_t port;       /* port of the Host / authority, -1 none */
 	uint32_t id;        /* 1-based order in the session */
 	struct http_body req, resp;
-	struct http_str f[HTTP_F_COUNT];
-	uint16_t pool_used;
-	char pool[HTTP_POOL];
+	struct http_str f[HTTP_F_COUNT]; /* in the session's arena */
 };
 
 /* One request waiting for its response. */
@@ -185,6 +195,10 @@ struct http_state {
 	uint32_t tunnel_id;
 	struct http_dir d[2]; /* index enum pd_dir */
 	struct http_txn txn[HTTP_TXN_MAX];
+	/* Strings of the kept transactions, allocated at arena_used and
+	 * compacted when the end is reached (http_txn.c). */
+	uint16_t arena_used;
+	char arena[HTTP_ARENA];
 	struct http_pending pipe[HTTP_PIPE_MAX];
 	uint16_t pipe_head, pipe_len;
 	uint32_t next_id;
@@ -214,7 +228,8 @@ struct http_request_line {
 struct http_status_line {
 	const uint8_t *version, *reason;
 	size_t version_len, reason_len;
-	uint16_t status;
+	uint16_t status;    /* 0 when the code is not 3 digits */
+	char code[3];       /* the code as sent */
 };
 /* Parse a request line / status line (terminator removed). A request line
  * cut by the line limit (cut = true) may lack its version. */
@@ -234,7 +249,8 @@ bool http_parse_clen(const uint8_t *p, size_t n, uint64_t *out);
 bool http_parse_chunk_size(const uint8_t *p, size_t n, uint64_t *out);
 /* Host and port from the request target: the authority of an absolute-form
  * target (RFC 9112 3.2.2, userinfo skipped) or CONNECT's authority-form. */
-void http_request_authority(struct http_txn *t, const uint8_t *p, size_t n);
+void http_request_authority(struct http_state *st, struct http_txn *t, const uint8_t *p,
+                            size_t n);
 /* ASCII case-insensitive comparison of a byte range with a C string. */
 bool http_ieq(const uint8_t *p, size_t n, const char *s);
 
@@ -243,10 +259,17 @@ struct http_txn *http_txn_get(struct http_state *st, int slot, uint32_t id);
 /* A new transaction for a request (or an orphan response): slot, or -1
  * when none is free. */
 int http_txn_open(struct http_state *st);
-void http_txn_set(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n);
-/* Appends to f when it is the last string of the pool (obs-fold). */
-void http_txn_append(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n);
-const char *http_txn_str(const struct http_txn *t, enum http_fld f, size_t *n);
+/* Stores a string of t (the first value wins), cut at the field's cap or
+ * when the arena is full (flagged trunc). */
+void http_txn_set(struct http_state *st, struct http_txn *t, enum http_fld f, const uint8_t *p,
+                  size_t n);
+/* Appends to f when it is the last string of the arena (obs-fold). */
+void http_txn_append(struct http_state *st, struct http_txn *t, enum http_fld f,
+                     const uint8_t *p, size_t n);
+/* The bytes of a string (NULL when not set) and their number in *n. */
+const char *http_txn_str(const struct http_state *st, const struct http_txn *t, enum http_fld f,
+                         size_t *n);
+char *http_txn_str_rw(struct http_state *st, struct http_txn *t, enum http_fld f, size_t *n);
 bool http_pipe_push(struct http_state *st, const struct http_pending *p);
 struct http_pending *http_pipe_head(struct http_state *st);
 void http_pipe_pop(struct http_state *st);
@@ -279,6 +302,6 @@ void http_msg_reset(struct http_dir *d);
 struct http_body *http_body_of(struct http_txn *t, enum pd_dir dir);
 
 /* ---- http_event.c ---- */
-void http_event_txn(struct pd_session *s, const struct http_txn *t);
+void http_event_txn(struct pd_session *s, const struct http_state *st, const struct http_txn *t);
 
 #endif

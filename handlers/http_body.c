@@ -98,7 +98,7 @@ static void start_tunnel(struct http_state *st)
 	st->tunnel_slot = t != NULL ? d->slot : -1;
 	st->tunnel_id = d->id;
 	if (t != NULL)
-		t->tunnel = 3;
+		t->tunnel = HTTP_TUN_UNUSED;
 	st->d[PD_TO_SERVER].state = HTTP_P_TUNNEL;
 	st->d[PD_TO_CLIENT].state = HTTP_P_TUNNEL;
 }

@@ -119,13 +119,19 @@ bool http_parse_status_line(const uint8_t *p, size_t n, struct http_status_line 
 	if (n < 12 || !http_version_valid(p, 8) || p[8] != ' ')
 		return false;
 	unsigned code = 0;
+	bool digits = true;
 	for (size_t i = 9; i < 12; i++) {
-		if (p[i] < '0' || p[i] > '9')
+		if (p[i] <= ' ' || p[i] >= 0x7f)
 			return false;
+		digits = digits && p[i] >= '0' && p[i] <= '9';
 		code = code * 10 + (unsigned)(p[i] - '0');
 	}
-	if (code < 100)
+	/* A code that is not 3 digits ("2XX") is kept as text, as libhtp does. */
+	if (!digits)
+		code = 0;
+	else if (code < 100)
 		return false;
+	memcpy(out->code, p + 9, 3);
 	/* RFC 9112 4: SP and the reason may be missing; be lenient on that. */
 	if (n > 12 && p[12] != ' ')
 		return false;
@@ -221,7 +227,7 @@ static const struct http_hdr http_hdrs[] = {
 
 /* Host and port of "host[:port]" or "[v6]:port" (RFC 3986 3.2.2-3.2.3);
  * the host is lower-cased (RFC 3986 3.2.2: case-insensitive). */
-static void set_authority(struct http_txn *t, const uint8_t *p, size_t n)
+static void set_authority(struct http_state *st, struct http_txn *t, const uint8_t *p, size_t n)
 {
 	if (t->f[HTTP_F_HOST].set)
 		return;
@@ -234,10 +240,11 @@ static void set_authority(struct http_txn *t, const uint8_t *p, size_t n)
 		if (colon != NULL)
 			hlen = (size_t)(colon - p);
 	}
-	http_txn_set(t, HTTP_F_HOST, p, hlen);
-	struct http_str *h = &t->f[HTTP_F_HOST];
-	for (size_t i = 0; i < h->len; i++)
-		t->pool[h->off + i] = (char)lower((unsigned char)t->pool[h->off + i]);
+	http_txn_set(st, t, HTTP_F_HOST, p, hlen);
+	size_t hn;
+	char *h = http_txn_str_rw(st, t, HTTP_F_HOST, &hn);
+	for (size_t i = 0; h != NULL && i < hn; i++)
+		h[i] = (char)lower((unsigned char)h[i]);
 	if (hlen + 1 < n && p[hlen] == ':') {
 		uint32_t port = 0;
 		size_t i = hlen + 1;
@@ -250,13 +257,14 @@ static void set_authority(struct http_txn *t, const uint8_t *p, size_t n)
 
 /* The host of an absolute-form target "scheme://[userinfo@]host[:port]/..."
  * (RFC 9112 3.2.2: it overrides Host), or of CONNECT's authority-form. */
-void http_request_authority(struct http_txn *t, const uint8_t *p, size_t n)
+void http_request_authority(struct http_state *st, struct http_txn *t, const uint8_t *p,
+                            size_t n)
 {
 	const uint8_t *sep = n >= 3 ? memchr(p, ':', n) : NULL;
 	if (t->kind == HTTP_K_CONNECT || sep == NULL || (size_t)(sep - p) + 3 > n ||
 	    sep[1] != '/' || sep[2] != '/') {
 		if (t->kind == HTTP_K_CONNECT)
-			set_authority(t, p, n);
+			set_authority(st, t, p, n);
 		return;
 	}
 	const uint8_t *a = sep + 3;
@@ -272,10 +280,11 @@ void http_request_authority(struct http_txn *t, const uint8_t *p, size_t n)
 		an -= (size_t)(at + 1 - a);
 		a = at + 1;
 	}
-	set_authority(t, a, an);
+	set_authority(st, t, a, an);
 }
 
-static void ctype(struct http_txn *t, enum http_fld f, const uint8_t *v, size_t n)
+static void ctype(struct http_state *st, struct http_txn *t, enum http_fld f, const uint8_t *v,
+                  size_t n)
 {
 	/* The media type without parameters, as Suricata logs it. */
 	const uint8_t *semi = n > 0 ? memchr(v, ';', n) : NULL;
@@ -283,7 +292,7 @@ static void ctype(struct http_txn *t, enum http_fld f, const uint8_t *v, size_t 
 		n = (size_t)(semi - v);
 	while (n > 0 && is_ws(v[n - 1]))
 		n--;
-	http_txn_set(t, f, v, n);
+	http_txn_set(st, t, f, v, n);
 }
 
 /* Transfer-Encoding: the last coding listed decides (RFC 9112 6.1, 6.3). */
@@ -315,8 +324,8 @@ static void fold_line(struct http_state *st, enum pd_dir dir, const uint8_t *p, 
 	while (n > i && is_ws(p[n - 1]))
 		n--;
 	/* RFC 9112 5.2: obs-fold is replaced by one SP. */
-	http_txn_append(t, (enum http_fld)d->last_field, (const uint8_t *)" ", 1);
-	http_txn_append(t, (enum http_fld)d->last_field, p + i, n - i);
+	http_txn_append(st, t, (enum http_fld)d->last_field, (const uint8_t *)" ", 1);
+	http_txn_append(st, t, (enum http_fld)d->last_field, p + i, n - i);
 }
 
 void http_header_line(struct pd_session *s, struct http_state *st, enum pd_dir dir,
@@ -387,16 +396,16 @@ void http_header_line(struct pd_session *s, struct http_state *st, enum pd_dir d
 		return;
 	switch (h->action) {
 	case H_HOST:
-		set_authority(t, v, vn);
+		set_authority(st, t, v, vn);
 		break;
 	case H_CTYPE:
 		if (!t->f[h->field].set)
-			ctype(t, (enum http_fld)h->field, v, vn);
+			ctype(st, t, (enum http_fld)h->field, v, vn);
 		break;
 	default:
 		/* The first occurrence wins; later ones are only counted. */
 		if (!t->f[h->field].set) {
-			http_txn_set(t, (enum http_fld)h->field, v, vn);
+			http_txn_set(st, t, (enum http_fld)h->field, v, vn);
 			d->last_field = h->field;
 		}
 		break;

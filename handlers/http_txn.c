@@ -4,10 +4,11 @@
  * (RFC 9112 9.3.2: responses come in the order of the requests). */
 #include "handlers/http.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Bytes kept per string; the caps add up to the pool, so a string is only
- * ever cut by its own cap. */
+/* Bytes kept per string. One transaction's caps fit the arena many times
+ * over; what is cut is flagged. */
 static const uint16_t http_field_cap[HTTP_F_COUNT] = {
 	[HTTP_F_METHOD] = 32,         [HTTP_F_URL] = 1024,          [HTTP_F_HOST] = 255,
 	[HTTP_F_PROTOCOL] = 16,       [HTTP_F_UA] = 256,            [HTTP_F_REFERER] = 256,
@@ -16,8 +17,10 @@ static const uint16_t http_field_cap[HTTP_F_COUNT] = {
 	[HTTP_F_UPGRADE] = 64,
 };
 
-_Static_assert(32 + 1024 + 255 + 16 + 256 + 256 + 128 + 96 + 16 + 64 + 96 + 256 + 64 <= HTTP_POOL,
-               "HTTP string caps must fit the pool");
+_Static_assert(4 * (32 + 1024 + 255 + 16 + 256 + 256 + 128 + 96 + 16 + 64 + 96 + 256 + 64) <=
+                       HTTP_ARENA,
+               "the arena holds at least four transactions at their caps");
+_Static_assert(HTTP_ARENA <= UINT16_MAX, "arena offsets are 16-bit");
 
 struct http_txn *http_txn_get(struct http_state *st, int slot, uint32_t id)
 {
@@ -41,51 +44,102 @@ int http_txn_open(struct http_state *st)
 	return -1;
 }
 
-void http_txn_set(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n)
+/* ---- the string arena: bump allocation, compaction when full ---- */
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct http_str *x = *(const struct http_str *const *)a;
+	const struct http_str *y = *(const struct http_str *const *)b;
+	return (x->off > y->off) - (x->off < y->off);
+}
+
+/* Moves the strings of the kept transactions to the front, in their
+ * order, so the free space is one run at the end. */
+static void arena_compact(struct http_state *st)
+{
+	struct http_str *live[HTTP_TXN_MAX * HTTP_F_COUNT];
+	size_t n = 0;
+	for (unsigned i = 0; i < HTTP_TXN_MAX; i++) {
+		if (!st->txn[i].used)
+			continue;
+		for (unsigned f = 0; f < HTTP_F_COUNT; f++)
+			if (st->txn[i].f[f].set && st->txn[i].f[f].len > 0)
+				live[n++] = &st->txn[i].f[f];
+	}
+	qsort(live, n, sizeof(live[0]), by_offset);
+	uint16_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		memmove(st->arena + at, st->arena + live[i]->off, live[i]->len);
+		live[i]->off = at;
+		at = (uint16_t)(at + live[i]->len);
+	}
+	st->arena_used = at;
+}
+
+/* Room for up to `want` bytes at arena_used (compacting first when short). */
+static size_t arena_room(struct http_state *st, size_t want)
+{
+	if (HTTP_ARENA - st->arena_used < want)
+		arena_compact(st);
+	size_t room = HTTP_ARENA - st->arena_used;
+	return want < room ? want : room;
+}
+
+void http_txn_set(struct http_state *st, struct http_txn *t, enum http_fld f, const uint8_t *p,
+                  size_t n)
 {
 	struct http_str *h = &t->f[f];
 	if (h->set)
 		return;
 	size_t cap = http_field_cap[f];
-	size_t room = HTTP_POOL - t->pool_used;
-	size_t m = n < cap ? n : cap;
-	if (m > room)
-		m = room;
+	size_t m = arena_room(st, n < cap ? n : cap);
 	h->set = true;
-	h->off = t->pool_used;
+	h->off = st->arena_used;
 	h->len = (uint16_t)m;
 	h->trunc = m < n;
 	if (m > 0)
-		memcpy(t->pool + h->off, p, m);
-	t->pool_used = (uint16_t)(t->pool_used + m);
+		memcpy(st->arena + h->off, p, m);
+	st->arena_used = (uint16_t)(st->arena_used + m);
 }
 
-void http_txn_append(struct http_txn *t, enum http_fld f, const uint8_t *p, size_t n)
+void http_txn_append(struct http_state *st, struct http_txn *t, enum http_fld f,
+                     const uint8_t *p, size_t n)
 {
 	struct http_str *h = &t->f[f];
 	if (!h->set || n == 0)
 		return;
-	if ((size_t)h->off + h->len != t->pool_used) {
-		h->trunc = true; /* another string follows it in the pool */
+	if ((size_t)h->off + h->len != st->arena_used) {
+		h->trunc = true; /* another string follows it */
 		return;
 	}
 	size_t cap = http_field_cap[f];
-	size_t room = cap > h->len ? cap - h->len : 0;
-	size_t m = n < room ? n : room;
-	if (m > HTTP_POOL - t->pool_used)
-		m = HTTP_POOL - t->pool_used;
+	size_t want = cap > h->len ? cap - h->len : 0;
+	if (want > n)
+		want = n;
+	/* Not arena_room(): a compaction could move a string after this one. */
+	size_t m = HTTP_ARENA - st->arena_used;
+	if (m > want)
+		m = want;
 	if (m < n)
 		h->trunc = true;
-	memcpy(t->pool + t->pool_used, p, m);
+	memcpy(st->arena + st->arena_used, p, m);
 	h->len = (uint16_t)(h->len + m);
-	t->pool_used = (uint16_t)(t->pool_used + m);
+	st->arena_used = (uint16_t)(st->arena_used + m);
 }
 
-const char *http_txn_str(const struct http_txn *t, enum http_fld f, size_t *n)
+const char *http_txn_str(const struct http_state *st, const struct http_txn *t, enum http_fld f,
+                         size_t *n)
 {
 	const struct http_str *h = &t->f[f];
 	*n = h->len;
-	return h->set ? t->pool + h->off : NULL;
+	return h->set ? st->arena + h->off : NULL;
+}
+
+char *http_txn_str_rw(struct http_state *st, struct http_txn *t, enum http_fld f, size_t *n)
+{
+	const struct http_str *h = &t->f[f];
+	*n = h->len;
+	return h->set ? st->arena + h->off : NULL;
 }
 
 bool http_pipe_push(struct http_state *st, const struct http_pending *p)
@@ -115,7 +169,7 @@ void http_txn_finish(struct pd_session *s, struct http_state *st, int slot, uint
 	struct http_txn *t = http_txn_get(st, slot, id);
 	if (t == NULL)
 		return;
-	http_event_txn(s, t);
+	http_event_txn(s, st, t);
 	t->used = false;
 }
 

@@ -8,9 +8,9 @@
 #
 # Usage (as root, Debian 12):  pcaps/mk-impaired.sh [-o DIR] [CAPTURE...]
 #   CAPTURE is one of: impaired-smtp-v4 impaired-tcp-v6 frag-udp-v4 frag-udp-v6 (default all).
-#   Files go to DIR (default: this folder): CAPTURE.pcap, CAPTURE.log (the relay's actions),
-#   impaired-*.expect (what the client sent, for tests/test-impaired-reasm.sh), and a row
-#   each in the <!-- impaired --> section of DIR/PROVENANCE.md.
+#   Files go to DIR (default: this folder): CAPTURE.pcap, CAPTURE.relay.txt (the relay's log of
+#   its actions; not ".log", which .gitignore hides), impaired-*.expect (what the client sent,
+#   for tests/test-impaired-reasm.sh) and a row each in DIR/PROVENANCE.md's impaired section.
 # The capture kernel has no netem, so the impairment is done by pcaps/relay.py: in the router
 # namespace it bridges the client's link to the router's own interface through AF_PACKET
 # sockets and drops, duplicates and holds back frames, deterministically (a seeded PRNG or a
@@ -95,8 +95,7 @@ stop_pid() { # pid: TERM, wait up to 5 s, then KILL
 }
 cleanup() {
 	set +e
-	for p in $pids; do kill "$p" 2>/dev/null; done
-	for p in $pids; do wait "$p" 2>/dev/null; done
+	for p in $pids; do stop_pid "$p"; done
 	for ns in "$ns_c" "$ns_r" "$ns_s"; do
 		ip netns list | grep -q "^$ns\b" && ip netns del "$ns"
 	done
@@ -120,8 +119,12 @@ ip -n "$ns_r" link add rb type veth peer name rc
 ip -n "$ns_r" link add r1 type veth peer name s0 netns "$ns_s"
 ip -n "$ns_r" link add t0 type veth peer name t1
 for ns in "$ns_c" "$ns_r" "$ns_s"; do ip -n "$ns" link set lo up; done
-# The relay's ports and the mirror are wires, not hosts: no addresses, no IPv6 of their own.
-for dev in ra rb t0 t1; do in_r sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"; done
+# The relay's ports and the mirror are wires, not hosts: no IPv6 of their own, and no ARP
+# (else the router would answer the client's ARP for 10.99.1.1 from ra as well as from rc).
+for dev in ra rb t0 t1; do
+	in_r sysctl -qw "net.ipv6.conf.$dev.disable_ipv6=1"
+	ip -n "$ns_r" link set "$dev" arp off
+done
 in_r sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 # No router solicitations or RAs: keep the captures to the traffic under test.
 for pair in "$ns_c:c0" "$ns_r:rc" "$ns_r:r1" "$ns_s:s0"; do
@@ -282,37 +285,52 @@ q_dig() { # dig arguments: each query from its own source port, so each is its o
 # --- the captures ------------------------------------------------------------------------------
 declare -A how contents tools_of
 tcp_impair="--select tcp --drop 0.02 --dup 0.02 --hold 0.04 --hold-frames 3 --hold-ms 40"
-frag_impair="--select frag --dirs s>c --plan 1:hold,4:dup,6:drop,8:hold --hold-frames 1 --hold-ms 50"
+# Fragments toward the client, counted in order: IPv4 mid 1-2, big 3-7 (6 dropped), its retry
+# 8-12, big 13-17, mid 18-19; IPv6 mid 1-2 (the answer after Packet Too Big), big 3-5, big
+# 6-8 (6 dropped), its retry 9-11, mid 12-13. A held first fragment arrives after the next.
+frag_common="--select frag --dirs s>c --hold-frames 1 --hold-ms 50"
+frag_plan_v4="1:hold,4:dup,6:drop,8:hold"
+frag_plan_v6="1:hold,4:dup,6:drop,9:hold"
 
 mk_impaired_smtp_v4() { # file, log
 	make_message 300000 "$tmp/msg.eml" "impaired ipv4"
 	relay_start "$2" $tcp_impair --seed 4
 	fresh_neighbours
 	cap_start "$ns_s" s0 "$1" tcp port 25
-	swaks_send --server "$v4_s" --port 25 --data "$tmp/msg.eml"
+	swaks_send --server "$v4_s" --port 25 --data "@$tmp/msg.eml"
 	cap_stop
 	relay_stop
 	expect_size=$(client_message_size "$tmp/transcript")
-	expect_missed=0 # the capture point is the server's own link: it saw what the server got
+	# the capture point is the server's own link: it saw what the server got, before the
+	# server could acknowledge it
+	expect_missed=0 expect_never=0
 	how[impaired-smtp-v4]="tcpdump -i s0 (server netns, behind the relay); relay.py $tcp_impair --seed 4 on TCP both ways; swaks --server $v4_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
 	contents[impaired-smtp-v4]="SMTP 25 IPv4, one ~300 KB message: client segments dropped (the server sees the retransmission later), duplicated and held back (out of order at the server); server replies and ACKs dropped (the server retransmits), duplicated and held back; SACK. No capture gap: message_size $expect_size"
 	tools_of[impaired-smtp-v4]="swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), smtp-sink (postfix $(postconf -d -h mail_version 2>/dev/null || echo '?'))"
 }
 
+tap_count() { # what, relay log: octets of the client's direction in a tap-* line
+	awk -v w="$1" -v c="$v6_c." '$2 == w && index($3, c) == 1 {
+		for (i = 1; i <= NF; i++) if ($i == "octets") { print $(i - 1); exit } }' "$2"
+}
 mk_impaired_tcp_v6() { # file, log
 	make_message 200000 "$tmp/msg.eml" "impaired ipv6"
-	relay_start "$2" $tcp_impair --seed 6 --tap t0 --tap-loss 0.03 --tap-min-payload 1000
+	relay_start "$2" $tcp_impair --seed 6 --tap t0 --tap-loss 0.05 --tap-min-payload 1000
 	fresh_neighbours
 	cap_start "$ns_r" t1 "$1" tcp port 25
-	swaks_send -6 --server "$v6_s" --port 25 --data "$tmp/msg.eml"
+	swaks_send -6 --server "$v6_s" --port 25 --data "@$tmp/msg.eml"
 	cap_stop
 	relay_stop
 	expect_size=$(client_message_size "$tmp/transcript")
-	# the octets toward the server that the relay delivered but never mirrored
-	expect_missed=$(awk -v c="$v6_c." '$2 == "tap-missed" && index($3, c) == 1 {
-		for (i = 1; i <= NF; i++) if ($i == "octets") { print $(i - 1); exit } }' "$2")
-	how[impaired-tcp-v6]="tcpdump -i t1: the relay's lossy mirror port (a SPAN port that loses 3% of the data segments of 1000+ octets, --tap-loss 0.03 --seed 6); relay.py $tcp_impair --seed 6 on TCP both ways; swaks -6 --server $v6_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
-	contents[impaired-tcp-v6]="SMTP 25 IPv6, one ~200 KB message: segments dropped, duplicated and held back by the relay both ways, retransmissions; the mirror lost some data segments the server did get: real capture gaps of $expect_missed octets toward the server (relay's tap-missed); message_size $expect_size"
+	# the octets toward the server that the relay delivered but never mirrored, and those an
+	# observer of the mirror must give up (also: mirrored only after the server's ACK)
+	expect_never=$(tap_count tap-never-mirrored "$2")
+	expect_missed=$(tap_count tap-missed "$2")
+	local late=""
+	[ "$expect_missed" -gt "$expect_never" ] &&
+		late=", and $((expect_missed - expect_never)) mirrored only after the server's ACK had covered them (spurious retransmissions)"
+	how[impaired-tcp-v6]="tcpdump -i t1: the relay's lossy mirror port (a SPAN port that loses 5% of the data segments of 1000+ octets, --tap-loss 0.05 --seed 6); relay.py $tcp_impair --seed 6 on TCP both ways; swaks -6 --server $v6_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
+	contents[impaired-tcp-v6]="SMTP 25 IPv6, one ~200 KB message: segments dropped, duplicated and held back by the relay both ways, retransmissions; the mirror lost some data segments the server did get: real capture gaps of $expect_never octets toward the server, never mirrored$late; message_size $expect_size"
 	tools_of[impaired-tcp-v6]="${tools_of[impaired-smtp-v4]:-swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), smtp-sink (postfix $(postconf -d -h mail_version 2>/dev/null || echo '?'))}"
 }
 
@@ -327,26 +345,31 @@ dns_queries() { # -4 or -6: the same questions in both captures
 }
 
 mk_frag_udp_v4() { # file, log
-	relay_start "$2" $frag_impair
+	relay_start "$2" $frag_common --plan "$frag_plan_v4"
 	fresh_neighbours
 	cap_start "$ns_c" c0 "$1" arp or ip
 	dns_queries -4
 	cap_stop
 	relay_stop
-	how[frag-udp-v4]="tcpdump -i c0 (client netns, after the relay); dig +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; server without DF (ip_no_pmtu_disc=1), router -> client MTU $small_mtu; relay.py $frag_impair"
-	contents[frag-udp-v4]="DNS/UDP IPv4: www A (1 packet); mid TXT (~1.4 KB answer: fragmented by the router into 2); big TXT (~3 KB: fragmented by the server at 1500, each fragment again by the router at $small_mtu: 5 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries, that datagram never completes), 8th held"
+	how[frag-udp-v4]="tcpdump -i c0 (client netns, after the relay); dig +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; server without DF (ip_no_pmtu_disc=1), router -> client MTU $small_mtu; relay.py $frag_common --plan $frag_plan_v4"
+	contents[frag-udp-v4]="DNS/UDP IPv4: www A (1 packet); mid TXT (~1.4 KB answer: fragmented by the router into 2); big TXT (~3 KB: fragmented by the server at 1500, each fragment again by the router at $small_mtu: 5 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries, that datagram never completes), 8th (the retry's first) held"
 	tools_of[frag-udp-v4]="dnsmasq $(dnsmasq --version | awk 'NR==1{print $3}'), dig $(dig -v 2>&1 | awk '{print $2}')"
 }
 
 mk_frag_udp_v6() { # file, log
-	relay_start "$2" $frag_impair
+	relay_start "$2" $frag_common --plan "$frag_plan_v6"
 	fresh_neighbours
 	cap_start "$ns_c" c0 "$1" ip6
 	dns_queries -6
 	cap_stop
 	relay_stop
-	how[frag-udp-v6]="tcpdump -i c0 (client netns, after the relay); dig -6 +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; router -> client MTU $small_mtu (Packet Too Big to the server); relay.py $frag_impair"
-	contents[frag-udp-v6]="DNS/UDP IPv6 (NDP too): www AAAA; mid TXT: the first answer (1.5 KB, unfragmented) is refused by the router with Packet Too Big and never reaches the client, dig asks again and the server sends it in 2 fragments (PMTU $small_mtu); big TXT (~3 KB, 3 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries), 8th held"
+	# the server's route to the client now carries the MTU that the Packet Too Big announced
+	echo "\$ ip -6 route get $v6_c (server netns, after the captures)" >>"$tmp/transcript"
+	in_s ip -6 route get "$v6_c" >>"$tmp/transcript"
+	in_s ip -6 route get "$v6_c" | grep -q "mtu $small_mtu" ||
+		{ echo "mk-impaired.sh: the server never learnt the path MTU $small_mtu" >&2; exit 1; }
+	how[frag-udp-v6]="tcpdump -i c0 (client netns, after the relay); dig -6 +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; router -> client MTU $small_mtu (Packet Too Big to the server); relay.py $frag_common --plan $frag_plan_v6"
+	contents[frag-udp-v6]="DNS/UDP IPv6 (NDP too): www AAAA; mid TXT: the first answer (1.5 KB, unfragmented) is refused by the router with Packet Too Big and never reaches the client, dig asks again and the server sends it in 2 fragments (PMTU $small_mtu); big TXT (~3 KB, 3 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries, that datagram never completes), 9th (the retry's first) held"
 	tools_of[frag-udp-v6]="${tools_of[frag-udp-v4]:-dnsmasq $(dnsmasq --version | awk 'NR==1{print $3}'), dig $(dig -v 2>&1 | awk '{print $2}')}"
 }
 
@@ -390,15 +413,16 @@ write_provenance() { # new rows file
 		echo "kernel has no netem, so \`pcaps/relay.py\` impairs the client's link instead: it bridges it to"
 		echo "the router's interface through AF_PACKET sockets and drops, duplicates and holds back"
 		echo "(reorders) frames, chosen by a seeded PRNG (TCP) or a fixed plan (fragments), and logs every"
-		echo "action to \`CAPTURE.log\` next to the capture (the last line sums them up, as in the table)."
+		echo "action to \`CAPTURE.relay.txt\` next to the capture (the last line sums them up, as in the table)."
 		echo "The router's client-facing hop has MTU $small_mtu, so the server's large DNS answers are"
 		echo "fragmented on the way: IPv4 by the router (the server sends without DF), IPv6 by the server"
 		echo "after the router's Packet Too Big. SMTP: swaks sends one large message to postfix's smtp-sink;"
 		echo "\`impaired-*.expect\` keeps what swaks says it sent (message_size: the octets of its transcript"
-		echo "between the 354 and the final \".\") and the octets toward the server that the capture cannot"
-		echo "have seen (missed_toserver: 0 on the server's own link; for the mirror port, the relay's"
-		echo "tap-missed count of delivered but never mirrored octets). tests/test-impaired-reasm.sh checks"
-		echo "portdemuxd's events against both. Timestamps are the real capture times."
+		echo "between the 354 and the final \".\") and the octets toward the server that the capture lacks"
+		echo "(0 on the server's own link; for the mirror port, from the relay's log: never_captured, the"
+		echo "octets delivered but never mirrored, and missed, those an observer must give up: never"
+		echo "mirrored, or mirrored only after the server's ACK had covered them). tests/test-impaired-reasm.sh"
+		echo "checks portdemuxd's events against them. Timestamps are the real capture times."
 		echo
 		echo "| capture | made (UTC) | packets | how | contents | relay (its log) | tools | sha256 (16) |"
 		echo "|---|---|---|---|---|---|---|---|"
@@ -410,21 +434,26 @@ write_provenance() { # new rows file
 
 : >"$tmp/provenance"
 for c in $wanted; do
-	f=$c.pcap log=$c.log
+	f=$c.pcap log=$c.relay.txt
 	echo "== $f" >&2
 	: >"$tmp/transcript"
-	expect_size="" expect_missed=""
+	expect_size="" expect_missed="" expect_never=""
 	"mk_${c//-/_}" "$tmp/$f" "$tmp/$log"
-	sed 's/^/   /' "$tmp/transcript" | grep -v '^    -> [0-9]\{6\} the quick' >&2 || true
+	# the transcript without the message lines and the long TXT strings
+	grep -v -e '^ -> [0-9]\{6\} the quick' "$tmp/transcript" | cut -c1-120 | sed 's/^/   /' >&2 || true
 	grep -v '^ *[0-9]' "$tmp/$log" | sed 's/^/   relay: /' >&2
 	if [ -n "$expect_size" ]; then
-		[ -n "$expect_missed" ] || { echo "mk-impaired.sh: no tap-missed count in $log" >&2; exit 1; }
+		[ -n "$expect_missed" ] && [ -n "$expect_never" ] ||
+			{ echo "mk-impaired.sh: no tap-missed count in $log" >&2; exit 1; }
 		{
 			echo "# $c.pcap, written by pcaps/mk-impaired.sh; read by tests/test-impaired-reasm.sh"
 			echo "# message_size: what swaks sent as the message (its transcript, between 354 and \".\")"
-			echo "# missed_toserver: octets toward the server that the capture point never saw"
+			echo "# missed_toserver: octets toward the server that an observer of this capture must"
+			echo "#   report lost: not captured before the server's ACK covered them (RFC 9293 3.4)"
+			echo "# never_captured_toserver: octets toward the server that are nowhere in the capture"
 			echo "message_size $expect_size"
 			echo "missed_toserver $expect_missed"
+			echo "never_captured_toserver $expect_never"
 		} >"$out/$c.expect"
 	fi
 	for x in "$f" "$log"; do

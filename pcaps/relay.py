@@ -27,10 +27,13 @@ Usage:
         --tap IF --tap-loss P --tap-min-payload N
                                 mirror every frame sent (to either side, in sending order) to
                                 IF like a SPAN port, but lose the TCP segments carrying at
-                                least N payload octets with probability P (random.Random(N+1)
-                                of the seed): capture gaps that the endpoints never saw.
-                                At exit, the octets of each TCP direction that were delivered
-                                but never mirrored are logged ("tap-missed").
+                                least N payload octets with probability P (random.Random(seed
+                                + 1)): capture gaps that the endpoints never saw. At exit, per
+                                TCP direction, the octets delivered but never mirrored are
+                                logged ("tap-never-mirrored"), and those that an observer of
+                                the mirror must report lost ("tap-missed"): never mirrored, or
+                                mirrored only after a mirrored ACK of the peer had covered
+                                them (a spurious retransmission after the hole was given up).
         --ready FILE            created once both sockets are bound
 The log has one line per action: frame number (frames read, both directions), seconds since
 start, direction, action (drop, dup, hold, release, tap-loss) and the frame in tcpdump-like
@@ -101,14 +104,16 @@ def offload_off(ifnames):
 class Frame:
     """What the relay needs to know of one frame, read from its bytes."""
 
-    __slots__ = ("data", "kind", "words", "flow", "seq", "plen", "syn")
+    __slots__ = ("data", "kind", "words", "flow", "rflow", "seq", "ack", "plen", "syn")
 
     def __init__(self, data):
         self.data = data
         self.kind = "other"  # tcp, tcp-syn, udp, frag, other
         self.words = ""
-        self.flow = None  # TCP: (src, sport, dst, dport) as text
+        self.flow = None  # TCP: "src.sport > dst.dport", and rflow the other direction
+        self.rflow = None
         self.seq = 0
+        self.ack = None  # TCP: the acknowledgment number when ACK is set
         self.plen = 0
         self.syn = False
         try:
@@ -162,7 +167,9 @@ class Frame:
             sport, dport, seq, ack, hl, flags = struct.unpack_from("!HHIIBB", d, pos)
             self.plen = length - (hl >> 4) * 4
             self.flow = "%s.%d > %s.%d" % (src, sport, dst, dport)
+            self.rflow = "%s.%d > %s.%d" % (dst, dport, src, sport)
             self.seq = seq
+            self.ack = ack if flags & 0x10 else None
             self.syn = bool(flags & 0x02)
             self.kind = "tcp-syn" if self.syn else "tcp"
             names = "".join(c for c, bit in zip("FSRPAU", (1, 2, 4, 8, 16, 32)) if flags & bit)
@@ -238,6 +245,7 @@ class Relay:
         self.isn = {}  # TCP direction -> first sequence number (the SYN's + 1)
         self.sent_ranges = {}
         self.tap_ranges = {}
+        self.unseen_at_ack = {}  # TCP direction -> octets acknowledged before mirrored
         self.socks = {}
         for side, ifname in (("a", args.a), ("b", args.b)):
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
@@ -278,6 +286,7 @@ class Relay:
             self.tap.send(frame.data)
             self.tap_sent += 1
             self.track(self.tap_ranges, frame)
+            self.acked(frame)
         except OSError as err:
             self.trouble["send-error"] += 1
             self.note("# tap send error (%s): %s" % (err, frame.words))
@@ -294,6 +303,25 @@ class Relay:
             return
         lo = (frame.seq - base) % SEQ_MOD
         table.setdefault(frame.flow, Ranges()).add(lo, lo + frame.plen)
+
+    def acked(self, frame):
+        """A mirrored ACK: octets of the other direction that it acknowledges and that the
+        mirror has not carried yet are lost to an observer of the mirror, which gives such a
+        hole up (the receiver has them, nobody will send them again unless spuriously)."""
+        if frame.ack is None or frame.rflow not in self.isn:
+            return
+        upto = (frame.ack - self.isn[frame.rflow]) % SEQ_MOD
+        if upto >= SEQ_MOD // 2:
+            return  # acknowledges the SYN only
+        sent = self.sent_ranges.get(frame.rflow)
+        if sent is None:
+            return
+        below = Ranges()
+        for lo, hi in sent.merged():
+            below.add(lo, min(hi, upto))
+        unseen = self.unseen_at_ack.setdefault(frame.rflow, Ranges())
+        for lo, hi in below.minus(self.tap_ranges.get(frame.rflow, Ranges())):
+            unseen.add(lo, hi)
 
     def decide(self, direction, frame):
         kind = "tcp" if frame.kind == "tcp" else frame.kind
@@ -353,6 +381,10 @@ class Relay:
 
     def run(self, ready):
         stop = []
+        # select() resumes after a handled signal (PEP 475): the wakeup pipe ends the wait.
+        wake_r, wake_w = socket.socketpair()
+        wake_w.setblocking(False)
+        signal.set_wakeup_fd(wake_w.fileno())
         signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
         signal.signal(signal.SIGINT, lambda *_: stop.append(1))
         if ready:
@@ -365,11 +397,12 @@ class Relay:
             if deadlines:
                 timeout = max(0.0, min(deadlines) - time.monotonic())
             try:
-                readable, _, _ = select.select(list(by_fd), [], [], timeout)
+                readable, _, _ = select.select(list(by_fd) + [wake_r], [], [], timeout)
             except InterruptedError:
                 continue
             for fd in readable:
-                self.handle(by_fd[fd])
+                if fd in by_fd:
+                    self.handle(by_fd[fd])
             for direction in self.held:
                 self.release(direction, False)
         for direction, queue in self.held.items():
@@ -380,11 +413,17 @@ class Relay:
 
     def summary(self):
         if self.tap is not None:
+            # Octets delivered to the far end but never mirrored, then those an observer of
+            # the mirror had to give up: never mirrored, or acknowledged before mirrored.
             for flow, ranges in sorted(self.sent_ranges.items()):
-                missed = ranges.minus(self.tap_ranges.get(flow, Ranges()))
-                self.note("# tap-missed %s: %d octets in %d ranges%s" % (
-                    flow, sum(hi - lo for lo, hi in missed), len(missed),
-                    "".join(" [%d,%d)" % r for r in missed)))
+                never = ranges.minus(self.tap_ranges.get(flow, Ranges()))
+                given = self.unseen_at_ack.get(flow, Ranges())
+                for lo, hi in never:
+                    given.add(lo, hi)
+                for what, spans in (("tap-never-mirrored", never), ("tap-missed", given.merged())):
+                    self.note("# %s %s: %d octets in %d ranges%s" % (
+                        what, flow, sum(hi - lo for lo, hi in spans), len(spans),
+                        "".join(" [%d,%d)" % r for r in spans)))
         parts = []
         for direction, c in self.count.items():
             parts.append("%s read %d eligible %d sent %d dropped %d duplicated %d held %d" % (

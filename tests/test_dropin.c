@@ -366,6 +366,32 @@ START_TEST(test_plugins_missing_dir)
 }
 END_TEST
 
+/* --handler-dir and --dropin-dir: values, the empty cases, configuration files */
+START_TEST(test_options)
+{
+	char *ok[] = {"portdemuxd", "--handler-dir", "/h", "--dropin-dir", "", "--list-handlers",
+	              NULL};
+	char *bad[] = {"portdemuxd", "--handler-dir", "", "--list-handlers", NULL};
+	struct opts o;
+	char err[512];
+	bool takes;
+
+	ck_assert_int_eq(opts_parse(&o, 6, ok, NULL, err, sizeof err), 0);
+	ck_assert_str_eq(o.handler_dir, "/h");
+	ck_assert_str_eq(o.dropin_dir, "");
+	opts_free(&o);
+	ck_assert_int_eq(opts_parse(&o, 4, bad, NULL, err, sizeof err), 64);
+	ck_assert_str_eq(err, "--handler-dir: empty directory name");
+	opts_free(&o);
+	ck_assert_int_eq(opts_config_name("handler-dir", &takes), 0);
+	ck_assert(takes);
+	ck_assert_int_eq(opts_config_name("dropin-dir", &takes), 0);
+	ck_assert(takes);
+	ck_assert_ptr_nonnull(strstr(opts_usage(), "--handler-dir DIR"));
+	ck_assert_ptr_nonnull(strstr(opts_usage(), "--dropin-dir DIR"));
+}
+END_TEST
+
 /* ---- reload: a valid directory switches, an invalid one changes nothing ---- */
 
 START_TEST(test_reload)
@@ -453,6 +479,7 @@ static Suite *dropin_suite(void)
 	tcase_add_loop_test(tc, test_table, 0, (int)(sizeof table_cases / sizeof table_cases[0]));
 	tcase_add_test(tc, test_table_dirs);
 	tcase_add_test(tc, test_plugins_missing_dir);
+	tcase_add_test(tc, test_options);
 	tcase_add_test(tc, test_reload);
 	suite_add_tcase(s, tc);
 	return s;

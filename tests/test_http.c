@@ -159,6 +159,10 @@ START_TEST(parse_start_lines)
 	ck_assert(http_parse_status_line((const uint8_t *)"HTTP/1.0 200", 12, &sl));
 	ck_assert_uint_eq(sl.reason_len, 0);
 	ck_assert(!http_parse_status_line((const uint8_t *)"HTTP/1.1 099 x", 14, &sl));
+	ck_assert(http_parse_status_line((const uint8_t *)"HTTP/1.0 2XX OK", 15, &sl));
+	ck_assert_uint_eq(sl.status, 0);
+	ck_assert_mem_eq(sl.code, "2XX", 3);
+	ck_assert(!http_parse_status_line((const uint8_t *)"HTTP/1.1 2\x01X", 12, &sl));
 	ck_assert(!http_parse_status_line((const uint8_t *)"HTTP/1.1 2000", 13, &sl));
 	ck_assert(!http_parse_status_line((const uint8_t *)"HTTP/1.1  200", 13, &sl));
 }
@@ -385,7 +389,7 @@ static const struct tcase cases[] = {
 	      { "0", "http.incomplete_reason", 's', "closed", 0 },
 	      { "1", "http.hostname", 's', "b", 0 },
 	      { "1", "http.status", 'n', NULL, 0 },
-	      { "1", "http.length", 'x', NULL, 0 },
+	      { "1", "http.length", 'u', NULL, 0 },
 	      { "1", "http.response", 'x', NULL, 0 },
 	      { "1", "http.incomplete_reason", 's', "no_response", 0 })),
 	CASE("CONNECT tunnel carrying something else", 8080,
@@ -402,6 +406,31 @@ static const struct tcase cases[] = {
 	      { "0", "http.tunnel", 's', "opaque", 0 },
 	      { "0", "http.response.framing", 's', "tunnel", 0 },
 	      { "0", "http.incomplete", 'b', NULL, 0 })),
+	CASE("CONNECT tunnel carrying plain HTTP", 3128,
+	     ({ 'C', "CONNECT www.corp.test:80 HTTP/1.1\r\nHost: www.corp.test:80\r\n\r\n\n", 0 },
+	      { 'S', "HTTP/1.1 200 Connection established\r\n\r\n\n", 0 },
+	      { 'C', "GET /inner HTTP/1.1\r\nHost: www.corp.test\r\n\r\n", 0 },
+	      { 'S', "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\ninner", 0 }),
+	     ({ "#", NULL, 0, NULL, 2 },
+	      { "0", "http.tunnel", 's', "http", 0 },
+	      { "0", "http.http_method", 's', "CONNECT", 0 },
+	      { "1", "http.url", 's', "/inner", 0 },
+	      { "1", "http.status", 'u', NULL, 200 },
+	      { "1", "http.length", 'u', NULL, 5 },
+	      { "!A", "http_unexpected_response", 0, NULL, 0 })),
+	CASE("gap beyond a counted body", 80,
+	     ({ 'C', "GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n", 0 },
+	      { 'S', "HTTP/1.0 200 OK\r\nContent-Length: 12\r\n\r\n", 0 },
+	      { 's', NULL, 14 },
+	      { 'S', "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", 0 }),
+	     ({ "#", NULL, 0, NULL, 2 },
+	      { "0", "http.length", 'u', NULL, 12 },
+	      { "0", "http.response.body_bytes_missed", 'u', NULL, 12 },
+	      { "0", "http.incomplete", 'b', NULL, 0 },
+	      { "1", "http.status", 'u', NULL, 200 },
+	      { "1", "http.length", 'u', NULL, 2 },
+	      { "1", "http.incomplete", 'b', NULL, 0 },
+	      { "!A", "http_bad_start_line", 0, NULL, 0 })),
 	CASE("CONNECT refused, then an ordinary request", 8080,
 	     ({ 'C', "CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", 0 },
 	      { 'S', "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 3\r\n\r\nno!", 0 },
@@ -488,6 +517,16 @@ static const struct tcase cases[] = {
 	     ({ 'C', "GET /b HTTP/1.1\r\n\r\n", 0 },
 	      { 'S', "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n", 0 }),
 	     ({ "A", "http_bad_chunk", 0, NULL, 0 }, { "0", "http.incomplete", 'b', NULL, 1 })),
+	CASE("status code that is not a number", 8001,
+	     ({ 'C', "GET /test HTTP/1.1\r\nHost: 127.0.0.1:8001\r\n\r\n", 0 },
+	      { 'S', "HTTP/1.0 2XX OK\nServer: POC\nContent-Length:4\n\ntoto", 0 }),
+	     ({ "#", NULL, 0, NULL, 1 },
+	      { "0", "http.status", 'n', NULL, 0 },
+	      { "0", "http.status_string", 's', "2XX", 0 },
+	      { "0", "http.length", 'u', NULL, 4 },
+	      { "0", "http.hostname", 's', "127.0.0.1", 0 },
+	      { "0", "http.http_port", 'u', NULL, 8001 },
+	      { "0", "http.incomplete", 'b', NULL, 0 })),
 	CASE("response without a request", 80,
 	     ({ 'S', "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0 }),
 	     ({ "#", NULL, 0, NULL, 1 },
@@ -651,15 +690,19 @@ END_TEST
 
 START_TEST(pipeline_overflow)
 {
-	/* 12 pipelined requests: 8 kept in detail, 4 only framed (one of them
-	 * HEAD, so its response must not swallow the next one). */
-	char req[2048] = "", resp[4096] = "";
-	for (int i = 0; i < 12; i++) {
+	/* HTTP_TXN_MAX + 4 pipelined requests: the first HTTP_TXN_MAX kept in
+	 * detail, 4 only framed (one of them HEAD, so its response must not
+	 * swallow the next one). */
+	enum { NREQ = HTTP_TXN_MAX + 4, HEAD_AT = HTTP_TXN_MAX + 1 };
+	static char req[NREQ * 64], resp[NREQ * 64];
+	req[0] = resp[0] = '\0';
+	for (int i = 0; i < NREQ; i++) {
 		char line[96];
-		snprintf(line, sizeof line, "%s /%d HTTP/1.1\r\nHost: p\r\n\r\n", i == 9 ? "HEAD" : "GET", i);
+		snprintf(line, sizeof line, "%s /%d HTTP/1.1\r\nHost: p\r\n\r\n",
+		         i == HEAD_AT ? "HEAD" : "GET", i);
 		strcat(req, line);
-		snprintf(line, sizeof line, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", i == 9 ? 50 : 2,
-		         i == 9 ? "" : "ab");
+		snprintf(line, sizeof line, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s",
+		         i == HEAD_AT ? 50 : 2, i == HEAD_AT ? "" : "ab");
 		strcat(resp, line);
 	}
 	const struct hr_step steps[] = {
@@ -670,18 +713,113 @@ START_TEST(pipeline_overflow)
 	};
 	struct hr_opts o = { 0 };
 	hr_run(&H, steps, sizeof(steps) / sizeof(steps[0]), &o);
-	static const struct hr_chk chk[] = {
-		{ "#", NULL, 0, NULL, 9 },
+	char lastk[8], lastid[8], url[8];
+	snprintf(lastk, sizeof lastk, "%u", HTTP_TXN_MAX - 1);
+	snprintf(url, sizeof url, "/%u", HTTP_TXN_MAX - 1);
+	snprintf(lastid, sizeof lastid, "%u", HTTP_TXN_MAX);
+	const struct hr_chk chk[] = {
+		{ "#", NULL, 0, NULL, HTTP_TXN_MAX + 1 },
 		{ "A", "http_pipeline_overflow", 0, NULL, 0 },
-		{ "7", "http.url", 's', "/7", 0 },
-		{ "7", "http.tx_id", 'u', NULL, 8 },
-		{ "8", "http.url", 's', "/last", 0 },
-		{ "8", "http.tx_id", 'u', NULL, 13 },
-		{ "8", "http.status", 'u', NULL, 202 },
-		{ "8", "http.incomplete", 'b', NULL, 0 },
+		{ lastk, "http.url", 's', url, 0 },
+		{ lastk, "http.tx_id", 'u', NULL, HTTP_TXN_MAX },
+		{ lastid, "http.url", 's', "/last", 0 },
+		{ lastid, "http.tx_id", 'u', NULL, NREQ + 1 },
+		{ lastid, "http.status", 'u', NULL, 202 },
+		{ lastid, "http.incomplete", 'b', NULL, 0 },
 		{ "!A", "http_unexpected_response", 0, NULL, 0 },
 	};
 	hr_check(&H, "http", "overflow", chk, sizeof(chk) / sizeof(chk[0]));
+	hh_teardown(&H);
+}
+END_TEST
+
+static void long_url(char *out, size_t cap, int g, int i)
+{
+	int n = snprintf(out, cap, "/%d/%d/", g, i);
+	memset(out + n, 'a' + (g * 4 + i) % 26, 900);
+	out[n + 900] = '\0';
+}
+
+/* Twenty transactions with 900-byte URLs, pipelined four at a time: the
+ * string arena fills, is compacted around live transactions (whose
+ * response strings came after later requests' strings) and reused; every
+ * string still comes out whole and right. */
+START_TEST(arena_reuse)
+{
+	static char req[5][8192], resp[5][1024];
+	struct hr_step steps[10];
+	for (int g = 0; g < 5; g++) {
+		req[g][0] = resp[g][0] = '\0';
+		for (int i = 0; i < 4; i++) {
+			char url[1000], line[1200];
+			long_url(url, sizeof url, g, i);
+			snprintf(line, sizeof line, "GET %s HTTP/1.1\r\nHost: h%d\r\n\r\n", url, g * 4 + i);
+			strcat(req[g], line);
+			snprintf(line, sizeof line, "HTTP/1.1 200 R%d\r\nContent-Length: 0\r\n\r\n", g * 4 + i);
+			strcat(resp[g], line);
+		}
+		steps[2 * g] = (struct hr_step){ 'C', req[g], 0 };
+		steps[2 * g + 1] = (struct hr_step){ 'S', resp[g], 0 };
+	}
+	struct hr_opts o = { 0 };
+	hr_run(&H, steps, 10, &o);
+	ck_assert_uint_eq(hr_events(&H, "http"), 20);
+	for (int g = 0; g < 5; g++) {
+		for (int i = 0; i < 4; i++) {
+			char want[1000], got[1100], tag[8];
+			const char *l = hh_line(&H, (size_t)hr_event(&H, "http", (size_t)(g * 4 + i)));
+			long_url(want, sizeof want, g, i);
+			ck_assert_int_eq(jc_get_string(l, "http.url", got, sizeof got), 0);
+			ck_assert_str_eq(got, want);
+			snprintf(tag, sizeof tag, "h%d", g * 4 + i);
+			ck_assert_int_eq(jc_get_string(l, "http.hostname", got, sizeof got), 0);
+			ck_assert_str_eq(got, tag);
+			snprintf(tag, sizeof tag, "R%d", g * 4 + i);
+			ck_assert_int_eq(jc_get_string(l, "http.reason", got, sizeof got), 0);
+			ck_assert_str_eq(got, tag);
+		}
+	}
+	hh_teardown(&H);
+}
+END_TEST
+
+/* More live strings than the arena holds: later ones are cut and flagged,
+ * never overwritten or lost. */
+START_TEST(arena_full)
+{
+	static char req[20 * 1100];
+	req[0] = '\0';
+	for (int i = 0; i < 16; i++) {
+		char url[1000], line[1100];
+		long_url(url, sizeof url, 0, i);
+		snprintf(line, sizeof line, "GET %s HTTP/1.1\r\n\r\n", url);
+		strcat(req, line);
+	}
+	struct hr_step steps[] = { { 'C', req, 0 } };
+	struct hr_opts o = { 0 };
+	hr_run(&H, steps, 1, &o);
+	ck_assert_uint_eq(hr_events(&H, "http"), 16);
+	size_t total = 0, cut = 0;
+	for (int i = 0; i < 16; i++) {
+		char want[1000], got[1100], tr[32];
+		const char *l = hh_line(&H, (size_t)hr_event(&H, "http", (size_t)i));
+		long_url(want, sizeof want, 0, i);
+		ck_assert_int_eq(jc_get_string(l, "http.url", got, sizeof got), 0);
+		ck_assert_msg(strncmp(got, want, strlen(got)) == 0, "url %d is not a prefix", i);
+		total += strlen(got);
+		if (strlen(got) < strlen(want)) {
+			cut++;
+			bool flagged = false;
+			for (int k = 0; k < HTTP_F_COUNT && !flagged; k++) {
+				char path[32];
+				snprintf(path, sizeof path, "http.truncated.%d", k);
+				flagged = jc_get_string(l, path, tr, sizeof tr) == 0 && strcmp(tr, "url") == 0;
+			}
+			ck_assert_msg(flagged, "url %d cut but not flagged", i);
+		}
+	}
+	ck_assert_uint_gt(cut, 0);
+	ck_assert_uint_le(total, HTTP_ARENA);
 	hh_teardown(&H);
 }
 END_TEST
@@ -788,6 +926,8 @@ static Suite *http_suite(void)
 	tcase_add_loop_test(tc, transcripts_truncated, 0, NCASES);
 	tcase_add_test(tc, connect_tls);
 	tcase_add_test(tc, pipeline_overflow);
+	tcase_add_test(tc, arena_reuse);
+	tcase_add_test(tc, arena_full);
 	tcase_add_test(tc, limits);
 	tcase_add_test(tc, ports_and_detection);
 	suite_add_tcase(s, tc);

@@ -138,7 +138,7 @@ static void check_value(const char *l, const char *name, const struct hr_chk *k)
 	size_t sl;
 	switch (k->kind) {
 	case 's':
-		ck_assert_msg(jc_get_string(l, k->path, sv, sizeof sv) == 0, "%s: %s not a string\n%s",
+		ck_assert_msg(jc_get_string(l, k->path, sv, sizeof sv) == 0, "%s: %s not a string\n%.2000s",
 		              name, k->path, l);
 		ck_assert_msg(strcmp(sv, k->s) == 0, "%s: %s = \"%s\", want \"%s\"", name, k->path, sv,
 		              k->s);
@@ -180,17 +180,18 @@ void hr_check(const struct hd_harness *h, const char *type, const char *name,
 			ck_assert_msg(strstr(hr_text(h), k->s) == NULL, "%s: output holds \"%s\"\n%s", name,
 			              k->s, hr_text(h));
 		} else if (strcmp(k->sel, "A") == 0) {
-			ck_assert_msg(hr_anomalies(h, k->path) > 0, "%s: anomaly %s missing\n%s", name, k->path,
+			ck_assert_msg(hr_anomalies(h, k->path) > 0, "%s: anomaly %s missing\n%.2000s", name, k->path,
 			              hr_text(h));
 		} else if (strcmp(k->sel, "!A") == 0) {
-			ck_assert_msg(hr_anomalies(h, k->path) == 0, "%s: anomaly %s raised\n%s", name,
+			ck_assert_msg(hr_anomalies(h, k->path) == 0, "%s: anomaly %s raised\n%.2000s", name,
 			              k->path, hr_text(h));
 		} else if (strcmp(k->sel, "#") == 0) {
-			ck_assert_msg(hr_events(h, type) == k->u, "%s: %zu %s events, want %llu\n%s", name,
+			ck_assert_msg(hr_events(h, type) == k->u, "%s: %zu %s events, want %llu\n%.2000s", name,
 			              hr_events(h, type), type, (unsigned long long)k->u, hr_text(h));
 		} else {
-			long idx = hr_event(h, type, (size_t)(k->sel[0] - '0'));
-			ck_assert_msg(idx >= 0, "%s: no %s event %s\n%s", name, type, k->sel, hr_text(h));
+			long idx = hr_event(h, type, strtoul(k->sel, NULL, 10));
+			ck_assert_msg(idx >= 0, "%s: no %s event %s\n%.2000s", name, type, k->sel,
+			              hr_text(h));
 			check_value(hh_line(h, (size_t)idx), name, k);
 		}
 	}

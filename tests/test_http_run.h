@@ -52,7 +52,7 @@ size_t hr_events(const struct hd_harness *h, const char *type);
 /* Number of anomaly events named name. */
 size_t hr_anomalies(const struct hd_harness *h, const char *name);
 
-/* One expectation. sel: "0".."9" the k-th event of the checked type,
+/* One expectation. sel: a decimal k, the k-th event of the checked type,
  * "A" anomaly named path present, "!A" absent, "#" number of events of the
  * type is u, "*" the whole output must not contain s. kind: 's' string,
  * 'u' unsigned, 'b' bool (u = 0/1), 'n' null, 'c' member count, 'x' absent. */
