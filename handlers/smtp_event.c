@@ -6,6 +6,7 @@
 #include "handlers/smtp.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const auth_result_name[] = {
 	[SMTP_AUTH_PENDING] = "no_reply",
@@ -36,6 +37,22 @@ static void str_if(struct pd_event *e, const char *key, const char *v)
 		pd_event_str(e, key, v);
 }
 
+/* Whether keyword up[0..m) already appeared before `here` in the list:
+ * a repeated keyword is shown once (first wins) so the object keeps unique
+ * keys (RFC 8259 4: names SHOULD be unique; jq and most parsers keep one). */
+static bool param_seen(const uint8_t *p, size_t n, const uint8_t *here, const char *up, size_t m)
+{
+	struct smtp_param_iter it;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	smtp_params_begin(&it, p, n);
+	while (smtp_params_next(&it, &k, &kl, &v, &vl) && k < here)
+		if (kl == m && strncasecmp((const char *)k, up, m) == 0)
+			return true;
+	return false;
+}
+
 /* esmtp-params as an object: keyword upper-cased (they are
  * case-insensitive, RFC 5321 2.4), value as sent or true without '='. The
  * AUTH= value (RFC 4954 5) names the authenticated submitter, so only "<>"
@@ -56,6 +73,8 @@ static void params_object(struct pd_event *e, const char *key, const uint8_t *p,
 		for (size_t i = 0; i < m; i++)
 			up[i] = (char)((k[i] >= 'a' && k[i] <= 'z') ? k[i] - ('a' - 'A') : k[i]);
 		up[m] = '\0';
+		if (param_seen(p, n, k, up, m))
+			continue;
 		if (v == NULL)
 			pd_event_bool(e, up, true);
 		else if (strcmp(up, "AUTH") == 0 && !(vl == 2 && v[0] == '<' && v[1] == '>'))

@@ -5,3 +5,4 @@ EXTRA_DIST += tests/run-golden.sh tests/run-shared.sh tests/check-dns-truth.py \
 	tests/golden.list tests/golden
 # SMTP AUTH credentials never in the output of the pcaps/smtp-*.pcap captures (and shared d22)
 TESTS += tests/test-smtp-golden-privacy.sh
+TESTS += tests/test-impaired-reasm.sh

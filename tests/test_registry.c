@@ -35,13 +35,15 @@ static struct hd_registry *reg_new(void)
 START_TEST(test_init_builtins)
 {
 	struct hd_registry *r = reg_new();
-	ck_assert_uint_eq(r->count, 3);
+	ck_assert_uint_eq(r->count, 5); /* dns, smtp, tls, http, ssh */
 	const struct pd_handler *dns = hd_registry_find(r, "dns");
 	const struct pd_handler *smtp = hd_registry_find(r, "smtp");
 	ck_assert_ptr_nonnull(dns);
 	ck_assert_ptr_nonnull(smtp);
 	ck_assert_ptr_nonnull(hd_registry_find(r, "tls"));
-	ck_assert_ptr_null(hd_registry_find(r, "http"));
+	ck_assert_ptr_nonnull(hd_registry_find(r, "http"));
+	ck_assert_ptr_nonnull(hd_registry_find(r, "ssh"));
+	ck_assert_ptr_null(hd_registry_find(r, "ftp"));
 	ck_assert_int_eq(hd_registry_index(r, dns), 0);
 	ck_assert_int_eq(hd_registry_index(r, smtp), 1);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_UDP, 53), dns);
@@ -123,12 +125,12 @@ START_TEST(test_add_ok)
 	/* 25/udp is free: smtp is TCP only. */
 	ck_assert_msg(hd_registry_add(r, &foo, err, sizeof err) == 0, "%s", err);
 	ck_assert_msg(hd_registry_add(r, &bar, err, sizeof err) == 0, "%s", err);
-	ck_assert_uint_eq(r->count, 6);
+	ck_assert_uint_eq(r->count, 8);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_UDP, 25), &foo);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_TCP, 25), hd_registry_find(r, "smtp"));
 	ck_assert_ptr_eq(hd_registry_port(r, PD_TCP, 7000), &bar);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_UDP, 7001), &bar);
-	ck_assert_int_eq(hd_registry_index(r, &bar), 5);
+	ck_assert_int_eq(hd_registry_index(r, &bar), 7);
 	free(r);
 }
 END_TEST
