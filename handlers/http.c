@@ -48,12 +48,8 @@ static void bad_start(struct pd_session *s, struct http_state *st, enum pd_dir d
  * ("http://user:password@host/"), which may hold a password: left out. */
 static void set_url(struct http_state *st, struct http_txn *t, const uint8_t *p, size_t n)
 {
-	const uint8_t *sep = n > 3 ? memchr(p, ':', n) : NULL;
-	if (sep != NULL && (size_t)(sep - p) + 3 <= n && sep[1] == '/' && sep[2] == '/') {
-		size_t a = (size_t)(sep - p) + 3;
-		size_t end = a;
-		while (end < n && p[end] != '/' && p[end] != '?' && p[end] != '#')
-			end++;
+	size_t a, end;
+	if (http_target_authority(p, n, &a, &end)) {
 		const uint8_t *at = end > a ? memchr(p + a, '@', end - a) : NULL;
 		if (at != NULL) {
 			http_txn_set(st, t, HTTP_F_URL, p, a);
@@ -92,8 +88,13 @@ static void request_line(struct pd_session *s, struct http_state *st, const stru
 		             "too many requests waiting for a response: details not kept");
 	}
 	p.slot = (int8_t)slot;
-	if (!http_pipe_push(st, &p))
-		st->pipe_lost++; /* only when every slot is taken too: nothing kept */
+	if (!http_pipe_push(st, &p)) {
+		/* Its response could not be matched: counted only. */
+		st->pipe_lost++;
+		if (slot >= 0)
+			st->txn[slot].used = false;
+		slot = -1;
+	}
 	d->slot = (int8_t)slot;
 	d->id = p.id;
 	d->kind = kind;

@@ -251,6 +251,9 @@ bool http_parse_chunk_size(const uint8_t *p, size_t n, uint64_t *out);
  * target (RFC 9112 3.2.2, userinfo skipped) or CONNECT's authority-form. */
 void http_request_authority(struct http_state *st, struct http_txn *t, const uint8_t *p,
                             size_t n);
+/* The authority of an absolute-form target "scheme://authority/..." as
+ * [*start, *end) (RFC 3986 3); false for any other form. */
+bool http_target_authority(const uint8_t *p, size_t n, size_t *start, size_t *end);
 /* ASCII case-insensitive comparison of a byte range with a C string. */
 bool http_ieq(const uint8_t *p, size_t n, const char *s);
 

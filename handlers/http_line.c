@@ -257,24 +257,36 @@ static void set_authority(struct http_state *st, struct http_txn *t, const uint8
 
 /* The host of an absolute-form target "scheme://[userinfo@]host[:port]/..."
  * (RFC 9112 3.2.2: it overrides Host), or of CONNECT's authority-form. */
+bool http_target_authority(const uint8_t *p, size_t n, size_t *start, size_t *end)
+{
+	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 3.1) */
+	size_t i = 0;
+	while (i < n && ((lower(p[i]) >= 'a' && lower(p[i]) <= 'z') ||
+	                 (i > 0 && ((p[i] >= '0' && p[i] <= '9') || p[i] == '+' || p[i] == '-' ||
+	                            p[i] == '.'))))
+		i++;
+	if (i == 0 || i + 3 > n || p[i] != ':' || p[i + 1] != '/' || p[i + 2] != '/')
+		return false;
+	size_t e = i + 3;
+	while (e < n && p[e] != '/' && p[e] != '?' && p[e] != '#')
+		e++;
+	*start = i + 3;
+	*end = e;
+	return true;
+}
+
 void http_request_authority(struct http_state *st, struct http_txn *t, const uint8_t *p,
                             size_t n)
 {
-	const uint8_t *sep = n >= 3 ? memchr(p, ':', n) : NULL;
-	if (t->kind == HTTP_K_CONNECT || sep == NULL || (size_t)(sep - p) + 3 > n ||
-	    sep[1] != '/' || sep[2] != '/') {
-		if (t->kind == HTTP_K_CONNECT)
-			set_authority(st, t, p, n);
+	size_t as, ae;
+	if (t->kind == HTTP_K_CONNECT) {
+		set_authority(st, t, p, n);
 		return;
 	}
-	const uint8_t *a = sep + 3;
-	size_t an = n - (size_t)(a - p);
-	for (size_t i = 0; i < an; i++) {
-		if (a[i] == '/' || a[i] == '?' || a[i] == '#') {
-			an = i;
-			break;
-		}
-	}
+	if (!http_target_authority(p, n, &as, &ae))
+		return;
+	const uint8_t *a = p + as;
+	size_t an = ae - as;
 	const uint8_t *at = an > 0 ? memchr(a, '@', an) : NULL;
 	if (at != NULL) {
 		an -= (size_t)(at + 1 - a);

@@ -76,23 +76,34 @@ static bool ensure(struct out_json *j, size_t n, size_t reserve)
 	return true;
 }
 
-static bool put_r(struct out_json *j, const void *p, size_t n, size_t reserve)
+/* The common case of ensure: the bytes fit in the allocation already. */
+static inline bool room(struct out_json *j, size_t n, size_t reserve)
 {
-	if (!ensure(j, n, reserve))
+	if (n <= j->cap && j->len + n + reserve + 1 <= j->cap)
+		return true;
+	return ensure(j, n, reserve);
+}
+
+static inline bool put_r(struct out_json *j, const void *p, size_t n, size_t reserve)
+{
+	if (!room(j, n, reserve))
 		return false;
 	memcpy(j->buf + j->len, p, n);
 	j->len += n;
 	return true;
 }
 
-static bool put(struct out_json *j, const void *p, size_t n)
+static inline bool put(struct out_json *j, const void *p, size_t n)
 {
 	return put_r(j, p, n, j->depth);
 }
 
-static bool putc1(struct out_json *j, char c)
+static inline bool putc1(struct out_json *j, char c)
 {
-	return put(j, &c, 1);
+	if (!room(j, 1, j->depth))
+		return false;
+	j->buf[j->len++] = c;
+	return true;
 }
 
 static void terminate(struct out_json *j)
@@ -101,7 +112,7 @@ static void terminate(struct out_json *j)
 		j->buf[j->len] = '\0';
 }
 
-static bool is_plain(uint8_t c)
+static inline bool is_plain(uint8_t c)
 {
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
@@ -264,15 +275,33 @@ static bool member_ok(struct out_json *j, const char *key)
 	return ok;
 }
 
-/* Separator and key of a member; the caller has checked member_ok. */
+/* Separator and key of a member; the caller has checked member_ok. Keys are
+ * plain ASCII in practice: then the separator, the quoted key and the colon
+ * go in with one room check. Whether a member fits depends only on its final
+ * length (the reserve is the same for each piece), so this takes exactly the
+ * decisions the piece-by-piece path below would. */
 static bool prefix(struct out_json *j, const char *key)
 {
-	if (!j->first[j->depth] && !putc1(j, ','))
-		return false;
+	bool comma = !j->first[j->depth];
 	if (key == NULL)
+		return !comma || putc1(j, ',');
+	size_t klen = strlen(key);
+	if (plain_prefix((const uint8_t *)key, klen) == klen) {
+		if (!room(j, klen + 3 + comma, j->depth))
+			return false;
+		char *p = j->buf + j->len;
+		if (comma)
+			*p++ = ',';
+		*p++ = '"';
+		memcpy(p, key, klen);
+		p += klen;
+		*p++ = '"';
+		*p++ = ':';
+		j->len = (size_t)(p - j->buf);
 		return true;
-	return putc1(j, '"') && escape_raw(j, (const uint8_t *)key, strlen(key)) &&
-		put(j, "\":", 2);
+	}
+	return (!comma || putc1(j, ',')) && putc1(j, '"') &&
+		escape_raw(j, (const uint8_t *)key, klen) && put(j, "\":", 2);
 }
 
 /* Ends a member: committed, or rolled back whole when it did not fit. */
@@ -363,15 +392,32 @@ static void scalar(struct out_json *j, const char *key, const char *text, size_t
 	finish(j, mark, prefix(j, key) && put(j, text, n));
 }
 
+/* The quoted value: a plain string (the usual case) is copied with its quotes
+ * in one room check; anything else goes through escape_raw. */
+static bool quoted(struct out_json *j, const uint8_t *s, size_t n)
+{
+	size_t r = s != NULL ? plain_prefix(s, n) : 0;
+	if (s == NULL || n == 0 || r == n) {
+		if (!room(j, r + 2, j->depth))
+			return false;
+		char *p = j->buf + j->len;
+		*p++ = '"';
+		if (r > 0)
+			memcpy(p, s, r);
+		p[r] = '"';
+		j->len += r + 2;
+		return true;
+	}
+	return putc1(j, '"') && (r == 0 || put(j, s, r)) && escape_raw(j, s + r, n - r) &&
+		putc1(j, '"');
+}
+
 void out_json_strn(struct out_json *j, const char *key, const uint8_t *s, size_t n)
 {
 	if (!member_ok(j, key))
 		return;
 	size_t mark = j->len;
-	bool ok = prefix(j, key) && putc1(j, '"');
-	if (ok && s != NULL && n > 0)
-		ok = escape_raw(j, s, n);
-	finish(j, mark, ok && putc1(j, '"'));
+	finish(j, mark, prefix(j, key) && quoted(j, s, n));
 }
 
 void out_json_str(struct out_json *j, const char *key, const char *s)

@@ -284,17 +284,17 @@ q_dig() { # dig arguments: each query from its own source port, so each is its o
 
 # --- the captures ------------------------------------------------------------------------------
 declare -A how contents tools_of
-tcp_impair="--select tcp --drop 0.02 --dup 0.02 --hold 0.04 --hold-frames 3 --hold-ms 40"
+tcp_impair=(--select tcp --drop 0.02 --dup 0.02 --hold 0.04 --hold-frames 3 --hold-ms 40)
 # Fragments toward the client, counted in order: IPv4 mid 1-2, big 3-7 (6 dropped), its retry
 # 8-12, big 13-17, mid 18-19; IPv6 mid 1-2 (the answer after Packet Too Big), big 3-5, big
 # 6-8 (6 dropped), its retry 9-11, mid 12-13. A held first fragment arrives after the next.
-frag_common="--select frag --dirs s>c --hold-frames 1 --hold-ms 50"
+frag_common=(--select frag --dirs 's>c' --hold-frames 1 --hold-ms 50)
 frag_plan_v4="1:hold,4:dup,6:drop,8:hold"
 frag_plan_v6="1:hold,4:dup,6:drop,9:hold"
 
 mk_impaired_smtp_v4() { # file, log
 	make_message 300000 "$tmp/msg.eml" "impaired ipv4"
-	relay_start "$2" $tcp_impair --seed 4
+	relay_start "$2" "${tcp_impair[@]}" --seed 4
 	fresh_neighbours
 	cap_start "$ns_s" s0 "$1" tcp port 25
 	swaks_send --server "$v4_s" --port 25 --data "@$tmp/msg.eml"
@@ -304,7 +304,7 @@ mk_impaired_smtp_v4() { # file, log
 	# the capture point is the server's own link: it saw what the server got, before the
 	# server could acknowledge it
 	expect_missed=0 expect_never=0
-	how[impaired-smtp-v4]="tcpdump -i s0 (server netns, behind the relay); relay.py $tcp_impair --seed 4 on TCP both ways; swaks --server $v4_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
+	how[impaired-smtp-v4]="tcpdump -i s0 (server netns, behind the relay); relay.py ${tcp_impair[*]} --seed 4 on TCP both ways; swaks --server $v4_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
 	contents[impaired-smtp-v4]="SMTP 25 IPv4, one ~300 KB message: client segments dropped (the server sees the retransmission later), duplicated and held back (out of order at the server); server replies and ACKs dropped (the server retransmits), duplicated and held back; SACK. No capture gap: message_size $expect_size"
 	tools_of[impaired-smtp-v4]="swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), smtp-sink (postfix $(postconf -d -h mail_version 2>/dev/null || echo '?'))"
 }
@@ -315,7 +315,7 @@ tap_count() { # what, relay log: octets of the client's direction in a tap-* lin
 }
 mk_impaired_tcp_v6() { # file, log
 	make_message 200000 "$tmp/msg.eml" "impaired ipv6"
-	relay_start "$2" $tcp_impair --seed 6 --tap t0 --tap-loss 0.05 --tap-min-payload 1000
+	relay_start "$2" "${tcp_impair[@]}" --seed 6 --tap t0 --tap-loss 0.05 --tap-min-payload 1000
 	fresh_neighbours
 	cap_start "$ns_r" t1 "$1" tcp port 25
 	swaks_send -6 --server "$v6_s" --port 25 --data "@$tmp/msg.eml"
@@ -329,7 +329,7 @@ mk_impaired_tcp_v6() { # file, log
 	local late=""
 	[ "$expect_missed" -gt "$expect_never" ] &&
 		late=", and $((expect_missed - expect_never)) mirrored only after the server's ACK had covered them (spurious retransmissions)"
-	how[impaired-tcp-v6]="tcpdump -i t1: the relay's lossy mirror port (a SPAN port that loses 5% of the data segments of 1000+ octets, --tap-loss 0.05 --seed 6); relay.py $tcp_impair --seed 6 on TCP both ways; swaks -6 --server $v6_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
+	how[impaired-tcp-v6]="tcpdump -i t1: the relay's lossy mirror port (a SPAN port that loses 5% of the data segments of 1000+ octets, --tap-loss 0.05 --seed 6); relay.py ${tcp_impair[*]} --seed 6 on TCP both ways; swaks -6 --server $v6_s --port 25 --data (a $(wc -c <"$tmp/msg.eml")-octet file) to smtp-sink"
 	contents[impaired-tcp-v6]="SMTP 25 IPv6, one ~200 KB message: segments dropped, duplicated and held back by the relay both ways, retransmissions; the mirror lost some data segments the server did get: real capture gaps of $expect_never octets toward the server, never mirrored$late; message_size $expect_size"
 	tools_of[impaired-tcp-v6]="${tools_of[impaired-smtp-v4]:-swaks $(swaks --version 2>&1 | awk '/version/{print $NF; exit}'), smtp-sink (postfix $(postconf -d -h mail_version 2>/dev/null || echo '?'))}"
 }
@@ -345,19 +345,19 @@ dns_queries() { # -4 or -6: the same questions in both captures
 }
 
 mk_frag_udp_v4() { # file, log
-	relay_start "$2" $frag_common --plan "$frag_plan_v4"
+	relay_start "$2" "${frag_common[@]}" --plan "$frag_plan_v4"
 	fresh_neighbours
 	cap_start "$ns_c" c0 "$1" arp or ip
 	dns_queries -4
 	cap_stop
 	relay_stop
-	how[frag-udp-v4]="tcpdump -i c0 (client netns, after the relay); dig +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; server without DF (ip_no_pmtu_disc=1), router -> client MTU $small_mtu; relay.py $frag_common --plan $frag_plan_v4"
+	how[frag-udp-v4]="tcpdump -i c0 (client netns, after the relay); dig +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; server without DF (ip_no_pmtu_disc=1), router -> client MTU $small_mtu; relay.py ${frag_common[*]} --plan $frag_plan_v4"
 	contents[frag-udp-v4]="DNS/UDP IPv4: www A (1 packet); mid TXT (~1.4 KB answer: fragmented by the router into 2); big TXT (~3 KB: fragmented by the server at 1500, each fragment again by the router at $small_mtu: 5 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries, that datagram never completes), 8th (the retry's first) held"
 	tools_of[frag-udp-v4]="dnsmasq $(dnsmasq --version | awk 'NR==1{print $3}'), dig $(dig -v 2>&1 | awk '{print $2}')"
 }
 
 mk_frag_udp_v6() { # file, log
-	relay_start "$2" $frag_common --plan "$frag_plan_v6"
+	relay_start "$2" "${frag_common[@]}" --plan "$frag_plan_v6"
 	fresh_neighbours
 	cap_start "$ns_c" c0 "$1" ip6
 	dns_queries -6
@@ -368,7 +368,7 @@ mk_frag_udp_v6() { # file, log
 	in_s ip -6 route get "$v6_c" >>"$tmp/transcript"
 	in_s ip -6 route get "$v6_c" | grep -q "mtu $small_mtu" ||
 		{ echo "mk-impaired.sh: the server never learnt the path MTU $small_mtu" >&2; exit 1; }
-	how[frag-udp-v6]="tcpdump -i c0 (client netns, after the relay); dig -6 +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; router -> client MTU $small_mtu (Packet Too Big to the server); relay.py $frag_common --plan $frag_plan_v6"
+	how[frag-udp-v6]="tcpdump -i c0 (client netns, after the relay); dig -6 +bufsize=4096 +ignore +time=1 +tries=3 to dnsmasq --edns-packet-max=4096; router -> client MTU $small_mtu (Packet Too Big to the server); relay.py ${frag_common[*]} --plan $frag_plan_v6"
 	contents[frag-udp-v6]="DNS/UDP IPv6 (NDP too): www AAAA; mid TXT: the first answer (1.5 KB, unfragmented) is refused by the router with Packet Too Big and never reaches the client, dig asks again and the server sends it in 2 fragments (PMTU $small_mtu); big TXT (~3 KB, 3 fragments) twice; mid TXT again. Relay on fragments toward the client: 1st held (arrives after the 2nd), 4th duplicated, 6th dropped (dig retries, that datagram never completes), 9th (the retry's first) held"
 	tools_of[frag-udp-v6]="${tools_of[frag-udp-v4]:-dnsmasq $(dnsmasq --version | awk 'NR==1{print $3}'), dig $(dig -v 2>&1 | awk '{print $2}')}"
 }
@@ -443,8 +443,10 @@ for c in $wanted; do
 	grep -v -e '^ -> [0-9]\{6\} the quick' "$tmp/transcript" | cut -c1-120 | sed 's/^/   /' >&2 || true
 	grep -v '^ *[0-9]' "$tmp/$log" | sed 's/^/   relay: /' >&2
 	if [ -n "$expect_size" ]; then
-		[ -n "$expect_missed" ] && [ -n "$expect_never" ] ||
-			{ echo "mk-impaired.sh: no tap-missed count in $log" >&2; exit 1; }
+		if [ -z "$expect_missed" ] || [ -z "$expect_never" ]; then
+			echo "mk-impaired.sh: no tap-missed count in $log" >&2
+			exit 1
+		fi
 		{
 			echo "# $c.pcap, written by pcaps/mk-impaired.sh; read by tests/test-impaired-reasm.sh"
 			echo "# message_size: what swaks sent as the message (its transcript, between 354 and \".\")"
@@ -464,5 +466,5 @@ for c in $wanted; do
 	provenance "$c" "$out/$f" "$out/$log" >>"$tmp/provenance"
 done
 write_provenance "$tmp/provenance"
-cat "$tmp/offloads" | sed 's/^/   offloads: /' >&2
+sed 's/^/   offloads: /' "$tmp/offloads" >&2
 echo "done: $(for c in $wanted; do printf '%s.pcap ' "$c"; done)" >&2

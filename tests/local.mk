@@ -14,3 +14,4 @@ TESTS += tests/check-flows-tshark.sh
 EXTRA_DIST += tests/check-flows-tshark.sh tests/check-flows-tshark.py
 include $(top_srcdir)/tests/plugin.mk
 include $(top_srcdir)/tests/httpssh.mk
+include $(top_srcdir)/tests/hostile.mk

@@ -80,9 +80,9 @@ for pcap in "$src"/pcaps/impaired-*.pcap; do
 	flow='[.[] | select(.event_type == "flow" and .proto == "TCP")]'
 	same "$name: TCP flows" "$(q "$out" "$flow | length")" 1
 	same "$name: flow bytes_missed_toserver (relay's count)" \
-		"$(q "$out" "$flow[0].flow.bytes_missed_toserver")" "$want_missed"
+		"$(q "$out" "${flow}[0].flow.bytes_missed_toserver")" "$want_missed"
 	same "$name: stats gap_bytes" "$(q "$out" '[.[] | select(.event_type == "stats")][-1].stats.tcp.gap_bytes')" "$want_missed"
-	gaps=$(q "$out" "$flow[0].flow.gaps")
+	gaps=$(q "$out" "${flow}[0].flow.gaps")
 	if [ "$want_missed" -eq 0 ]; then
 		same "$name: no gap on the server's link" "$gaps" 0
 		same "$name: no message octet lost" "$lost" 0
@@ -128,10 +128,10 @@ for pcap in "$src"/pcaps/frag-udp-*.pcap; do
 	same "$name: a TXT answer for every TXT question flow" "$(q "$out" "$answers | length")" \
 		"$(q "$out" '[.[] | select(.event_type == "dns" and .dns.type == "query" and .dns.rrtype == "TXT") | .src_port] | unique | length')"
 	same "$name: records per answer (mid 6, big 13)" \
-		"$(q "$out" "[$answers[] | [.dns.rrname, (.dns.answers | length)]] | unique")" \
+		"$(q "$out" "[${answers}[] | [.dns.rrname, (.dns.answers | length)]] | unique")" \
 		'[["big.pd.test",13],["mid.pd.test",6]]'
 	same "$name: every TXT string whole (219 octets, its name's prefix)" \
-		"$(q "$out" "[$answers[] | .dns.rrname as \$n | .dns.answers[] | (.txt[0] | length == 219 and startswith(\$n[0:3] + \"-\"))] | all")" true
+		"$(q "$out" "[${answers}[] | .dns.rrname as \$n | .dns.answers[] | (.txt[0] | length == 219 and startswith(\$n[0:3] + \"-\"))] | all")" true
 	same "$name: A/AAAA answer (unfragmented)" \
 		"$(q "$out" '[.[] | select(.event_type == "dns" and .dns.type == "answer" and .dns.rrname == "www.pd.test") | .dns.answers | length]')" '[1]'
 	same "$name: datagrams left incomplete = fragments dropped" "$(q "$out" "$defrag.timed_out")" "$drops"

@@ -301,7 +301,7 @@ uint64_t fl_rss_slack(void)
 #ifdef FL_ASAN
 	return 96 * MIB;
 #else
-	return 48 * MIB;
+	return 32 * MIB;
 #endif
 }
 
@@ -345,6 +345,8 @@ void fl_finish(struct fl_rig *r)
 	if (r->hc->mem_in_use > r->hd_peak)
 		r->hd_peak = r->hc->mem_in_use;
 	drain(r);
+	if (getenv("PD_FLOOD_DUMP") != NULL && r->t.kept != NULL)
+		fputs(r->t.kept, stdout); /* debugging aid: the first FL_KEPT_MAX bytes of events */
 	ck_assert_uint_eq(r->t.overflow, 0);
 	ck_assert_uint_eq(r->t.invalid, 0);
 }

@@ -35,7 +35,7 @@ struct fl_tally {
 	size_t kept_len, kept_cap;
 	uint64_t kept_dropped;    /* lines beyond FL_KEPT_MAX (only counted) */
 };
-#define FL_KEPT_MAX (4u << 20)
+#define FL_KEPT_MAX (1u << 20)
 
 struct fl_rig {
 	struct hd_registry reg;

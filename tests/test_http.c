@@ -470,6 +470,11 @@ static const struct tcase cases[] = {
 	      { "0", "http.request.chunks", 'u', NULL, 2 },
 	      { "1", "http.url", 's', "/z", 0 },
 	      { "1", "http.pipelined", 'b', NULL, 1 })),
+	CASE("origin-form target that contains ://", 80,
+	     ({ 'C', "GET /redirect?to=a://b@evil/ HTTP/1.1\r\nHost: good.example\r\n\r\n", 0 },
+	      { 'S', "HTTP/1.1 204 No Content\r\n\r\n", 0 }),
+	     ({ "0", "http.hostname", 's', "good.example", 0 },
+	      { "0", "http.url", 's', "/redirect?to=a://b@evil/", 0 })),
 	CASE("obs-fold and header edge cases", 80,
 	     ({ 'C', "GET /f HTTP/1.1\r\nUser-Agent: Mozilla/5.0\r\n (X11; Linux)\r\nHost: [2001:DB8::1]:8443\r\n"
 	             "Host: second\r\nCookie: session=topsecret\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n",
