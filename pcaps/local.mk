@@ -21,3 +21,7 @@ EXTRA_DIST += pcaps/make-captures.sh pcaps/vlan_tc.bpf.c pcaps/mk-smtp.sh pcaps/
 	pcaps/smtp-587-auth-plain.pcap \
 	pcaps/smtp-587-msmtp.pcap \
 	pcaps/smtp-587-noauth-530.pcap
+EXTRA_DIST += pcaps/mk-impaired.sh pcaps/relay.py \
+	pcaps/impaired-smtp-v4.pcap pcaps/impaired-tcp-v6.pcap pcaps/frag-udp-v4.pcap pcaps/frag-udp-v6.pcap \
+	pcaps/frag-udp-v4.relay.txt pcaps/frag-udp-v6.relay.txt pcaps/impaired-smtp-v4.relay.txt \
+	pcaps/impaired-tcp-v6.relay.txt pcaps/impaired-smtp-v4.expect pcaps/impaired-tcp-v6.expect

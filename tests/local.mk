@@ -15,3 +15,4 @@ EXTRA_DIST += tests/check-flows-tshark.sh tests/check-flows-tshark.py
 include $(top_srcdir)/tests/plugin.mk
 include $(top_srcdir)/tests/httpssh.mk
 include $(top_srcdir)/tests/hostile.mk
+EXTRA_DIST += tests/test-smtp-golden-privacy.sh tests/test-impaired-reasm.sh
