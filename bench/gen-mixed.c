@@ -5,9 +5,11 @@
  * HTTP/1.1 exchanges and SMTP sessions (RFC 5321), and UDP DNS queries and answers
  * (RFC 1035). Deterministic for a given seed; checksums are correct.
  *
- * Usage: gen-mixed [-o FILE] [-m MIB] [-c CONCURRENT] [-s SEED]
+ * Usage: gen-mixed [-o FILE] [-m MIB] [-c CONCURRENT] [-s SEED] [-d]
  *   -o output (default mixed.pcap, "-" for stdout), -m size in MiB (default 1024),
- *   -c flows open at once (default 2000), -s seed (default 1).
+ *   -c flows open at once (default 2000), -s seed (default 1),
+ *   -d flow churn: DNS only, one flow per query (a new client address for each,
+ *      as resolvers produce), two packets per flow: millions of short flows.
  * The file is written directly, record by record: no libpcap needed. */
 #include <errno.h>
 #include <inttypes.h>
@@ -54,6 +56,7 @@ struct flow {
 
 struct gen {
 	FILE *out;
+	bool churn;         /* -d: every flow a DNS transaction from a new client */
 	uint64_t rng;
 	uint64_t ts_ns;
 	uint64_t bytes, packets, flows, target;
@@ -147,6 +150,23 @@ static void addresses(struct gen *g, struct flow *f, uint64_t id)
 	memset(f->srv, 0, sizeof f->srv);
 	f->v6 = rnd(g) % 5 == 0;
 	uint32_t srv = rnd_range(g, 1, 60);
+	if (g->churn) {
+		/* A client per transaction: 4 M addresses before one repeats. */
+		uint32_t host = (uint32_t)(id % 4194303) + 1;
+		if (f->v6) {
+			static const uint8_t pfx_c[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c };
+			static const uint8_t pfx_s[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05 };
+			memcpy(f->cli, pfx_c, 6);
+			memcpy(f->srv, pfx_s, 6);
+			put32(f->cli + 12, host);
+			f->srv[15] = (uint8_t)srv;
+		} else {
+			put32(f->cli, 0x0a400000u | host);
+			put32(f->srv, 0xc6336400u | srv);
+		}
+		f->cport = (uint16_t)rnd_range(g, 32768, 60999);
+		return;
+	}
 	if (f->v6) {
 		/* 2001:db8::/32 (RFC 3849): clients 2001:db8:c::/48, servers 2001:db8:5::/48 */
 		static const uint8_t pfx_c[6] = { 0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c };
@@ -297,7 +317,7 @@ static void new_flow(struct gen *g, struct flow *f)
 	f->seq[0] = (uint32_t)rnd(g);
 	f->seq[1] = (uint32_t)rnd(g);
 	addresses(g, f, id);
-	f->kind = r < 70 ? K_DNS : r < 85 ? K_HTTP : r < 95 ? K_SMTP : K_BULK;
+	f->kind = g->churn ? K_DNS : r < 70 ? K_DNS : r < 85 ? K_HTTP : r < 95 ? K_SMTP : K_BULK;
 	g->per_kind[f->kind]++;
 	switch (f->kind) {
 	case K_DNS:
@@ -529,16 +549,18 @@ int main(int argc, char **argv)
 {
 	const char *path = "mixed.pcap";
 	unsigned long mib = 1024, conc = 2000, seed = 1;
+	bool churn = false;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "o:m:c:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "o:m:c:s:dh")) != -1) {
 		switch (opt) {
 		case 'o': path = optarg; break;
 		case 'm': mib = strtoul(optarg, NULL, 10); break;
 		case 'c': conc = strtoul(optarg, NULL, 10); break;
 		case 's': seed = strtoul(optarg, NULL, 10); break;
+		case 'd': churn = true; break;
 		default:
-			fprintf(stderr, "usage: gen-mixed [-o FILE] [-m MIB] [-c CONCURRENT] [-s SEED]\n");
+			fprintf(stderr, "usage: gen-mixed [-o FILE] [-m MIB] [-c CONCURRENT] [-s SEED] [-d]\n");
 			return 2;
 		}
 	}
@@ -554,6 +576,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	g->rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	g->churn = churn;
 	g->ts_ns = 1767225600ULL * 1000000000ULL; /* 2026-01-01T00:00:00Z */
 	g->target = (uint64_t)mib << 20;
 	g->out = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");

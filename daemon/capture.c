@@ -12,6 +12,8 @@
 
 #include "parsers/decode.h"
 
+#define CAPTURE_FILE_BUF (1024 * 1024)  /* stdio buffer of an offline input */
+
 struct capture {
 	pcap_t *p;
 	char name[256];
@@ -20,6 +22,7 @@ struct capture {
 	int fd;
 	uint64_t size;             /* offline regular file size, else 0 */
 	uint64_t packets, bytes;   /* good records so far (bytes = captured bytes) */
+	char *iobuf;               /* offline: the stream's buffer, freed after pcap_close */
 	char err[PCAP_ERRBUF_SIZE + 384];
 	char warning[PCAP_ERRBUF_SIZE + 64];
 };
@@ -149,6 +152,13 @@ int capture_open_file(struct capture **out, const char *name, FILE *fp, const ch
 			c->size = (uint64_t)st.st_size;
 		}
 	}
+	/* libpcap reads records through this stream: with the default buffer
+	 * (st_blksize, 4 KiB) that is a read(2) per 4 KiB of capture. glibc
+	 * ignores the size unless it is given the buffer. Without memory for
+	 * one, the default buffer still works. */
+	c->iobuf = malloc(CAPTURE_FILE_BUF);
+	if (c->iobuf)
+		setvbuf(fp, c->iobuf, _IOFBF, CAPTURE_FILE_BUF);
 	/* Microsecond precision: libpcap scales nanosecond files down for us. */
 	c->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
 	if (!c->p) {
@@ -167,6 +177,7 @@ int capture_open_file(struct capture **out, const char *name, FILE *fp, const ch
 	return 0;
 fail:
 	fclose(fp);
+	free(c->iobuf);
 	free(c);
 	return 1;
 }
@@ -274,7 +285,7 @@ enum capture_next_result capture_next(struct capture *c, struct capture_packet *
 		                     "interface (tshark -r FILE -Y frame.interface_id==N -w OUT)"
 		                   : "";
 		snprintf(c->err, sizeof c->err, "%s: %s%s (after %llu packets, %llu bytes)", c->name,
-		         msg && msg[0] ? msg : "read error", hint, (unsigned long long)c->packets,
+		         msg[0] ? msg : "read error", hint, (unsigned long long)c->packets,
 		         (unsigned long long)c->bytes);
 	}
 	return CAPTURE_ERROR;
@@ -338,5 +349,6 @@ void capture_close(struct capture *c)
 		return;
 	if (c->p)
 		pcap_close(c->p);
+	free(c->iobuf); /* after pcap_close, which closes the stream using it */
 	free(c);
 }

@@ -3,6 +3,7 @@
  * session, for one stream of frames in packet time (DESIGN.md "The walk of
  * one packet"). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 static void apply_defaults(struct engine_config *c)
 {
 	if (!c->max_flows) c->max_flows = 1000000;
-	if (!c->flow_memcap) c->flow_memcap = 512 * MIB;
+	if (!c->flow_memcap) c->flow_memcap = 160 * MIB;
 	if (!c->tcp_established_timeout) c->tcp_established_timeout = 600;
 	if (!c->tcp_closing_timeout) c->tcp_closing_timeout = 10;
 	if (!c->tcp_syn_timeout) c->tcp_syn_timeout = 30;
@@ -29,6 +30,23 @@ static void apply_defaults(struct engine_config *c)
 	if (!c->tail_cap) c->tail_cap = 128 * 1024;
 	if (!c->handler_memcap) c->handler_memcap = 256 * MIB;
 	if (!c->max_event_bytes) c->max_event_bytes = 1 * MIB;
+}
+
+static uint64_t share(uint64_t v, unsigned n)
+{
+	return v / n > 0 ? v / n : 1;
+}
+
+void engine_config_share(const struct engine_config *in, unsigned n, struct engine_config *out)
+{
+	*out = *in;
+	apply_defaults(out);
+	if (n <= 1) return;
+	out->max_flows = (uint32_t)share(out->max_flows, n);
+	out->flow_memcap = share(out->flow_memcap, n);
+	out->reasm_memcap = share(out->reasm_memcap, n);
+	out->defrag_memcap = share(out->defrag_memcap, n);
+	out->handler_memcap = share(out->handler_memcap, n);
 }
 
 static unsigned transport_of(uint8_t ip_proto)
@@ -179,7 +197,8 @@ static bool defragment(struct pd_engine *e)
 	if (notes & DEFRAG_F_OVERSIZE) engine_stream_anomaly(e, NULL, "defrag", "frag_oversize");
 	if (r != DEFRAG_COMPLETE) return false;
 	if (pd_decode_ip(&e->pkt, dg, len) != PD_OK) {
-		e->st.by_status[e->pkt.status]++;
+		/* The frame was already counted (as an OK fragment): by_status stays
+		 * one count per frame; the datagram's failure shows as its reason. */
 		e->st.by_reason[e->pkt.reason]++;
 		engine_decode_anomaly(e);
 		return false;
@@ -190,9 +209,15 @@ static bool defragment(struct pd_engine *e)
 void engine_packet(struct pd_engine *e, const uint8_t *frame, size_t caplen, size_t wirelen,
                    int linktype, uint64_t ts_us)
 {
+	engine_packet_seq(e, frame, caplen, wirelen, linktype, ts_us, e->pkt_index + 1);
+}
+
+void engine_packet_seq(struct pd_engine *e, const uint8_t *frame, size_t caplen,
+                       size_t wirelen, int linktype, uint64_t now_us, uint64_t pkt_index)
+{
 	struct pd_packet *p = &e->pkt;
-	if (ts_us > e->now) e->now = ts_us;
-	e->pkt_index++;
+	if (now_us > e->now) e->now = now_us;
+	e->pkt_index = pkt_index;
 	e->st.packets++;
 	e->st.bytes += wirelen;
 
@@ -257,9 +282,77 @@ uint64_t engine_now(const struct pd_engine *e)
 	return e->now;
 }
 
+void engine_set_parts(struct pd_engine *e, struct pd_engine *const *parts, unsigned n)
+{
+	e->parts = n ? parts : NULL;
+	e->nparts = n;
+}
+
+/* Every counter of struct engine_stats before the port tables is a uint64_t:
+ * the parts' are added as one array. */
+#define ENGINE_SCALAR_COUNTERS (offsetof(struct engine_stats, port_pkts) / sizeof(uint64_t))
+_Static_assert(offsetof(struct engine_stats, port_pkts) % sizeof(uint64_t) == 0,
+               "engine_stats counters are uint64_t up to the port tables");
+
+static void add_u64(uint64_t *dst, const uint64_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) dst[i] += src[i];
+}
+
+static void sum_parts(struct pd_engine *e)
+{
+	struct engine_stats *st = &e->st;
+	uint64_t *acc = (uint64_t *)(void *)st;
+	struct hd_ctx *hc = &e->hctx;
+
+	memset(acc, 0, ENGINE_SCALAR_COUNTERS * sizeof(uint64_t));
+	for (int t = 0; t < 2; t++) {
+		memset(st->port_pkts[t], 0, 65536 * sizeof(uint64_t));
+		memset(st->port_bytes[t], 0, 65536 * sizeof(uint64_t));
+		memset(st->unclaimed_port_pkts[t], 0, 65536 * sizeof(uint64_t));
+		memset(st->unclaimed_port_bytes[t], 0, 65536 * sizeof(uint64_t));
+	}
+	hc->mem_in_use = hc->memcap_hits = hc->events = hc->anomalies = 0;
+	hc->tail_drops = hc->tail_drop_bytes = hc->mismatches = 0;
+	memset(hc->stats, 0, sizeof hc->stats);
+	for (unsigned i = 0; i < e->nparts; i++) {
+		struct pd_engine *p = e->parts[i];
+		const struct engine_stats *ps = engine_stats(p);
+		add_u64(acc, (const uint64_t *)(const void *)ps, ENGINE_SCALAR_COUNTERS);
+		for (int t = 0; t < 2; t++) {
+			add_u64(st->port_pkts[t], ps->port_pkts[t], 65536);
+			add_u64(st->port_bytes[t], ps->port_bytes[t], 65536);
+			add_u64(st->unclaimed_port_pkts[t], ps->unclaimed_port_pkts[t], 65536);
+			add_u64(st->unclaimed_port_bytes[t], ps->unclaimed_port_bytes[t], 65536);
+		}
+		const struct hd_ctx *pc = &p->hctx;
+		hc->mem_in_use += pc->mem_in_use;
+		hc->memcap_hits += pc->memcap_hits;
+		hc->events += pc->events;
+		hc->anomalies += pc->anomalies;
+		hc->tail_drops += pc->tail_drops;
+		hc->tail_drop_bytes += pc->tail_drop_bytes;
+		hc->mismatches += pc->mismatches;
+		for (unsigned h = 0; h < HD_MAX_HANDLERS; h++) {
+			hc->stats[h].flows_by_port += pc->stats[h].flows_by_port;
+			hc->stats[h].flows_by_content += pc->stats[h].flows_by_content;
+			hc->stats[h].bytes += pc->stats[h].bytes;
+			hc->stats[h].events += pc->stats[h].events;
+			hc->stats[h].anomalies += pc->stats[h].anomalies;
+			hc->stats[h].mismatches += pc->stats[h].mismatches;
+		}
+	}
+	/* The front's own lines: stats events written through its builder. */
+	st->events += e->ev.lines;
+}
+
 const struct engine_stats *engine_stats(struct pd_engine *e)
 {
 	struct engine_stats *st = &e->st;
+	if (e->nparts) {
+		sum_parts(e);
+		return st;
+	}
 	const struct flow_stats *fs = flow_get_stats(e->ft);
 	const struct reasm_stats *rs = reasm_get_stats(e->rs);
 	const struct defrag_stats *ds = defrag_get_stats(e->df);
@@ -287,6 +380,8 @@ const struct engine_stats *engine_stats(struct pd_engine *e)
 
 const struct hd_ctx *engine_handlers(const struct pd_engine *e)
 {
+	/* With parts, the sums are refreshed by engine_stats(), which the stats
+	 * walk calls first. */
 	return &e->hctx;
 }
 

@@ -80,6 +80,28 @@ void engine_packet(struct pd_engine *e, const uint8_t *frame, size_t caplen, siz
  * Never moves time backwards. */
 void engine_tick(struct pd_engine *e, uint64_t now_us);
 
+/* engine_packet for an engine fed by a reader thread that numbers the packets
+ * and keeps the clock for several engines (daemon/workers.c): pkt_index is the
+ * packet's 1-based index in the whole input (pcap_cnt in events) and now_us
+ * the reader's clock (the largest packet time so far), so every engine sees
+ * the packet exactly as the single engine of a one-thread run would. */
+void engine_packet_seq(struct pd_engine *e, const uint8_t *frame, size_t caplen,
+                       size_t wirelen, int linktype, uint64_t now_us, uint64_t pkt_index);
+
+/* The configuration of one of n engines sharing the work of one: defaults
+ * resolved, then the engine-wide caps (max_flows, flow, reassembly,
+ * defragmentation and handler memory) divided by n (at least one flow and
+ * one byte each), so n engines together stay within what was configured.
+ * Per-flow limits are unchanged. */
+void engine_config_share(const struct engine_config *in, unsigned n, struct engine_config *out);
+
+/* Makes e the front of n engines that do the packet work elsewhere (worker
+ * threads): from now on engine_stats(e) and engine_handlers(e) report the sum
+ * of the parts' counters (plus e's own events), and engine_set_registry(e)
+ * switches every part too. The caller guarantees that no part is running
+ * while these are called. parts must outlive their use by e; n = 0 detaches. */
+void engine_set_parts(struct pd_engine *e, struct pd_engine *const *parts, unsigned n);
+
 /* Ends every flow (reason shutdown: flow events, handler records), at the last
  * packet time seen. Call before the final stats event. */
 void engine_finish(struct pd_engine *e);

@@ -23,6 +23,8 @@ struct pd_engine {
 	uint64_t now;                /* last packet time, monotonic */
 	uint64_t pkt_index;          /* 1-based index of the current packet (pcap_cnt) */
 	struct pd_packet pkt;        /* the packet being processed */
+	struct pd_engine *const *parts; /* engine_set_parts: counters summed from these */
+	unsigned nparts;
 };
 
 /* The flow event of f, ending for `why` (engine_events.c). */

@@ -29,4 +29,6 @@ void engine_set_registry(struct pd_engine *e, const struct hd_registry *reg)
 	 * the port handler and probes of new sessions. */
 	e->reg = reg;
 	e->hctx.reg = reg;
+	for (unsigned i = 0; i < e->nparts; i++)
+		engine_set_registry(e->parts[i], reg);
 }

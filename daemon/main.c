@@ -21,6 +21,7 @@
 #include "daemon/signals.h"
 #include "daemon/stats_event.h"
 #include "daemon/summary.h"
+#include "daemon/workers.h"
 #include "handlers/registry.h"
 #include "output/sink.h"
 
@@ -41,6 +42,7 @@ struct app {
 	struct out_sink sink;
 	bool sink_open;
 	struct pd_engine *e;
+	struct workers *w;             /* --workers N > 1 */
 	struct run_input *inputs;
 	size_t n_inputs;
 	struct capture **live;
@@ -263,11 +265,19 @@ static int run_all(struct app *a)
 	double t0 = mono_s();
 	int status;
 
+	/* Threads start after the privilege drop: capabilities are per thread. */
+	if (a->o.workers > 1 && workers_start(&a->w, a->o.workers, &a->o.engine, a->reg, &a->sink,
+	                                      a->e, a->err, sizeof a->err) != 0) {
+		log_msg(LOG_ERR, "%s", a->err);
+		return OPTS_EXIT_INPUT;
+	}
+	r.w = a->w;
 	service_notify(a->notifyfd, "READY=1");
 	service_detach_ready(a->readyfd);
 	a->readyfd = -1;
 	status = a->n_live ? run_live(&r) : run_offline(&r, a->inputs, a->n_inputs);
 	service_notify(a->notifyfd, "STOPPING=1");
+	workers_stop(a->w); /* every worker ends its flows */
 	engine_finish(a->e);
 	stats_event_emit(a->e, run_capture_counts(&r, &cc) ? &cc : NULL, run_event_time(&r));
 	if (out_sink_flush(&a->sink) != 0 || a->sink.errors) {
@@ -327,6 +337,7 @@ static void cleanup(struct app *a)
 	for (size_t i = 0; i < a->n_live; i++)
 		capture_close(a->live[i]);
 	free(a->live);
+	workers_free(a->w); /* before the front engine it reports through */
 	engine_free(a->e);
 	if (a->sink_open)
 		out_sink_close(&a->sink);

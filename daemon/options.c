@@ -2,6 +2,7 @@
 /* Command-line parsing for portdemuxd (getopt_long, POSIX utility syntax
  * guidelines: options first, no operands). Pure: no I/O, no exit. */
 #include "daemon/options.h"
+#include "daemon/workers.h" /* WORKERS_MAX */
 
 #include <errno.h>
 #include <getopt.h>
@@ -81,7 +82,6 @@ static const char shortopts[] = "+:r:w:f:qi:s:B:pu:t:Dc:hV";
 #define SIZE_MAX_CAP (1ull << 40)
 #define MAX_FLOWS_MAX 100000000u
 #define STATS_INTERVAL_MAX 86400u
-#define WORKERS_MAX 1024u
 
 static const char usage_text[] =
 	"usage: portdemuxd [options] -r FILE [-r FILE ...]\n"
@@ -113,7 +113,7 @@ static const char usage_text[] =
 	"  -D, --daemonize          detach and log to syslog\n"
 	"      --pidfile FILE       write and lock a pid file\n"
 	"      --stats-interval SEC emit a stats event every SEC seconds (0 = at end)\n"
-	"      --workers N          worker threads (only 1 in this version)\n"
+	"      --workers N          worker threads, one engine each (1..64, default 1)\n"
 	"limits (SIZE takes a K, M or G suffix; timeouts in seconds):\n"
 	"      --max-flows N  --flow-memcap SIZE  --reasm-memcap SIZE\n"
 	"      --reasm-flow-cap SIZE  --defrag-memcap SIZE  --tcp-timeout SEC\n"
@@ -366,9 +366,6 @@ static int apply(struct parse_state *ps, int id, const char *arg, size_t cap)
 		break;
 	case ID_WORKERS:
 		rc = num_arg(ps, arg, 1, WORKERS_MAX, &v);
-		if (rc == 0 && v != 1)
-			return fail(ps, "%s: %s workers requested; this version runs exactly 1",
-			            ps->optname, arg);
 		if (rc == 0)
 			o->workers = (unsigned)v;
 		break;

@@ -13,6 +13,7 @@
 #include "daemon/progress.h"
 #include "daemon/signals.h"
 #include "daemon/stats_event.h"
+#include "daemon/workers.h"
 
 #define LIVE_POLL_MS 250        /* upper bound on signal and stats latency */
 #define LIVE_BURST 4096         /* packets taken from one handle before looking at others */
@@ -59,11 +60,22 @@ uint64_t run_event_time(const struct run *r)
 	return r->n_live ? wall_us() : engine_now(r->e);
 }
 
+/* One frame to the engine, or to the worker threads (--workers). */
+static void feed(struct run *r, const struct capture_packet *pkt)
+{
+	if (r->w)
+		workers_packet(r->w, pkt->data, pkt->caplen, pkt->wirelen, pkt->linktype, pkt->ts_us);
+	else
+		engine_packet(r->e, pkt->data, pkt->caplen, pkt->wirelen, pkt->linktype, pkt->ts_us);
+}
+
 static void emit_stats(struct run *r)
 {
 	struct capture_counts cc;
 	bool live = run_capture_counts(r, &cc);
 
+	if (r->w)
+		workers_sync(r->w);
 	stats_event_emit(r->e, live ? &cc : NULL, run_event_time(r));
 	out_sink_flush(r->sink);
 }
@@ -90,6 +102,10 @@ static void periodic_stats(struct run *r, uint64_t now_us)
 static void act_on_signals(struct run *r, unsigned got)
 {
 	char err[512];
+
+	/* Workers idle before the output, handler table or counters change. */
+	if (r->w && (got & (SIGNALS_REOPEN | SIGNALS_STATS)))
+		workers_sync(r->w);
 
 	if (got & SIGNALS_STOP) {
 		if (log_is_syslog()) /* on a terminal the user knows they pressed ^C */
@@ -147,7 +163,7 @@ static void read_one(struct run *r, struct run_input *in)
 	while ((res = capture_next(c, &pkt)) == CAPTURE_PACKET) {
 		unsigned got;
 
-		engine_packet(r->e, pkt.data, pkt.caplen, pkt.wirelen, pkt.linktype, pkt.ts_us);
+		feed(r, &pkt);
 		if (capture_packets(c) % PROGRESS_EVERY == 0) {
 			capture_position(c, &pos, &size);
 			progress_update(&prog, pos, size, capture_packets(c));
@@ -190,7 +206,7 @@ static bool drain(struct run *r, struct capture *c)
 	for (unsigned k = 0; k < LIVE_BURST; k++) {
 		switch (capture_next(c, &pkt)) {
 		case CAPTURE_PACKET:
-			engine_packet(r->e, pkt.data, pkt.caplen, pkt.wirelen, pkt.linktype, pkt.ts_us);
+			feed(r, &pkt);
 			break;
 		case CAPTURE_NONE:
 		case CAPTURE_END:
@@ -237,6 +253,8 @@ int run_live(struct run *r)
 		/* A quiet tap must still let idle flows time out: live packet times
 		 * are wall-clock times, so the clock can stand in between packets. */
 		engine_tick(r->e, wall_us());
+		if (r->w) /* also hands over what the workers were not given yet */
+			workers_tick(r->w, wall_us());
 		periodic_stats(r, wall_us());
 		got = signals_take();
 		if (got)

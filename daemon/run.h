@@ -15,6 +15,7 @@
 #include "output/sink.h"
 
 struct htable;
+struct workers;
 
 /* An offline input opened before privileges were dropped. */
 struct run_input {
@@ -33,6 +34,7 @@ struct run {
 	bool stopped;            /* SIGTERM/SIGINT seen */
 	int status;              /* worst exit status so far (OPTS_EXIT_*) */
 	struct htable *ht;       /* handler table rebuilt on SIGHUP (daemon/htable.c); may be NULL */
+	struct workers *w;       /* --workers N > 1: packets go to worker threads (daemon/workers.h) */
 };
 
 /* Reads every input in order; a damaged one is reported on one line and the

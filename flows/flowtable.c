@@ -377,10 +377,52 @@ static int addr_len(uint8_t version)
 	return version == 4 ? 4 : 16;
 }
 
+/* memcmp of two addresses (4 or 16 bytes) as whole words: the sign of a
+ * lexicographic byte comparison is that of the big-endian words. Inline,
+ * because two of these run for every packet. */
+static uint64_t be64_at(const uint8_t *b)
+{
+	uint64_t v;
+	memcpy(&v, b, 8);
+	return __builtin_bswap64(v);
+}
+
+static int addr_cmp(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	if (n == 4) {
+		uint32_t x, y;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		x = __builtin_bswap32(x);
+		y = __builtin_bswap32(y);
+		return (x > y) - (x < y);
+	}
+	uint64_t x = be64_at(a), y = be64_at(b);
+	if (x == y) {
+		x = be64_at(a + 8);
+		y = be64_at(b + 8);
+	}
+	return (x > y) - (x < y);
+}
+
+static bool addr_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x[2], y[2];
+	if (n == 4) {
+		uint32_t u, v;
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 static struct flow_key make_key(const struct flowtable *ft, const struct pd_packet *p)
 {
 	struct flow_key k;
-	int c = memcmp(p->src.b, p->dst.b, (size_t)addr_len(p->ip_version));
+	int c = addr_cmp(p->src.b, p->dst.b, (size_t)addr_len(p->ip_version));
 	if (c == 0)
 		c = (int)p->sport - (int)p->dport;
 	k.src_is_lo = c <= 0;
@@ -417,10 +459,10 @@ static int match(const struct flow *f, const struct pd_packet *p, uint64_t hash)
 			return -1;
 	size_t n = (size_t)addr_len(p->ip_version);
 	if (f->port[0] == p->sport && f->port[1] == p->dport &&
-	    memcmp(f->addr[0].b, p->src.b, n) == 0 && memcmp(f->addr[1].b, p->dst.b, n) == 0)
+	    addr_eq(f->addr[0].b, p->src.b, n) && addr_eq(f->addr[1].b, p->dst.b, n))
 		return FLOW_TO_SERVER;
 	if (f->port[0] == p->dport && f->port[1] == p->sport &&
-	    memcmp(f->addr[0].b, p->dst.b, n) == 0 && memcmp(f->addr[1].b, p->src.b, n) == 0)
+	    addr_eq(f->addr[0].b, p->dst.b, n) && addr_eq(f->addr[1].b, p->src.b, n))
 		return FLOW_TO_CLIENT;
 	return -1;
 }

@@ -5,6 +5,7 @@
 #ifndef PD_FUZZ_H
 #define PD_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,12 @@ uint8_t fz_u8(struct fz_in *in);
 uint16_t fz_be16(struct fz_in *in);
 /* Up to `want` bytes (fewer at the end of the input); returns how many. */
 size_t fz_take(struct fz_in *in, size_t want, const uint8_t **out);
+
+/* Whether the environment variable FUZZ_KNOWN (comma-separated names) lists
+ * `name`: a bug already reported to its owner that a fuzzing campaign may
+ * step over to find others. Names: duplicate-key (event lines),
+ * status-sum (engine by_status vs packets). The replay test never sets it. */
+bool fz_known(const char *name);
 
 /* Prints what broke (stderr) and aborts: the fuzzer's crash signal. */
 _Noreturn void fz_fail(const char *what, const char *detail);

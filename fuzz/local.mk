@@ -8,8 +8,8 @@ FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_util.c tests/json_check.c tests/json_check.h
 check_PROGRAMS += fuzz/replay_decode fuzz/replay_json fuzz/replay_flows \
 	fuzz/replay_handler fuzz/replay_config
 TESTS += fuzz/replay.sh
-EXTRA_DIST += fuzz/replay.sh fuzz/seed-corpus.sh fuzz/README.md fuzz/corpus \
-	fuzz/handler.dict
+EXTRA_DIST += fuzz/replay.sh fuzz/seed-corpus.sh fuzz/merge-new.sh fuzz/README.md \
+	fuzz/corpus fuzz/handler.dict
 
 fuzz_replay_decode_SOURCES = fuzz/replay.c fuzz/fuzz_decode.c $(FUZZ_COMMON)
 fuzz_replay_decode_LDADD = $(PD_LIBS)
@@ -64,21 +64,29 @@ fuzz_fuzz_config_LDFLAGS = -fsanitize=fuzzer $(FUZZ_SAN)
 fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
 
 # make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS='flows handler'] [FUZZ_ARGS=...]:
-# each target runs FUZZ_SECONDS on a scratch copy of its corpus
-# (fuzz/work/TARGET); what adds coverage is then merged into
-# $(srcdir)/fuzz/corpus/TARGET, crashes land in fuzz/work/ as crash-*.
+# each target runs FUZZ_SECONDS in a scratch directory (fuzz/work/TARGET)
+# seeded with its corpus (crash-* regressions left out: they would stop the
+# run); finds reaching new code edges are then copied to
+# $(srcdir)/fuzz/corpus/TARGET as cov-* (fuzz/merge-new.sh). Crashes land in
+# fuzz/work/ as crash-TARGET-*, and the other targets still run.
 fuzz: fuzz/fuzz_decode fuzz/fuzz_json fuzz/fuzz_flows fuzz/fuzz_handler \
 	fuzz/fuzz_config
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/work/$$t $(srcdir)/fuzz/corpus/$$t; \
+	@failed=; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$t $(srcdir)/fuzz/corpus/$$t || exit 1; \
+	  for f in $(srcdir)/fuzz/corpus/$$t/*; do \
+	    case $$f in */crash-*) ;; *) test -f "$$f" && cp "$$f" fuzz/work/$$t/ ;; esac; \
+	  done; \
 	  dict=; if test $$t = handler || test $$t = flows; then \
 	    dict=-dict=$(srcdir)/fuzz/handler.dict; fi; \
 	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
 	  ./fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    -artifact_prefix=fuzz/work/crash-$$t- $$dict $(FUZZ_ARGS) \
-	    fuzz/work/$$t $(srcdir)/fuzz/corpus/$$t; \
-	  ./fuzz/fuzz_$$t -merge=1 $(srcdir)/fuzz/corpus/$$t fuzz/work/$$t; \
-	done
+	    -artifact_prefix=fuzz/work/crash-$$t- $$dict $(FUZZ_ARGS) fuzz/work/$$t \
+	    || failed="$$failed $$t"; \
+	  $(SHELL) $(srcdir)/fuzz/merge-new.sh ./fuzz/fuzz_$$t \
+	    $(srcdir)/fuzz/corpus/$$t fuzz/work/$$t || failed="$$failed $$t(merge)"; \
+	done; \
+	if test -n "$$failed"; then \
+	  echo "make fuzz: failures in:$$failed (inputs in fuzz/work/crash-*)" >&2; exit 1; fi
 else
 fuzz:
 	@echo "make fuzz: configure with --enable-fuzz CC=clang (see fuzz/README.md)" >&2; exit 1

@@ -10,7 +10,8 @@
 #   handler  [handler][settings] + [op][length][bytes]... per TCP/UDP flow on a
 #            handler's port: in-order payload per direction, holes as gaps
 #   json     writer/event-builder programs carrying text from the captures
-#   config   configuration files using every option name of daemon/options.c
+#   config   contrib/ configurations, and files using every option name of
+#            daemon/options.c
 # plus a few synthetic sessions (cleartext AUTH with made-up credentials:
 # captures with real cleartext AUTH, even throwaway ones, are left out).
 #
@@ -28,7 +29,7 @@ if [ $# -eq 0 ]; then
 	done
 fi
 exec python3 - "$top" "$@" <<'PYEOF'
-import os, re, struct, sys, hashlib
+import glob, hashlib, os, re, struct, sys
 
 TOP = sys.argv[1]
 PCAPS = sorted(sys.argv[2:], key=os.path.basename)
@@ -434,6 +435,9 @@ for n, kind in names:
 add("config", ("\n".join(full) + "\n").encode())
 for n, kind in names:
     add("config", ("# one option\n  %s%s\t\r\n" % (n, "" if kind == "no" else " = " + VALUES.get(n, "10"))).encode())
+for conf in sorted(glob.glob(os.path.join(TOP, "contrib", "*.conf")) +
+                   glob.glob(os.path.join(TOP, "contrib", "*", "*.conf"))):
+    add("config", open(conf, "rb").read())
 add("config", b"interface = eth0\nimmediate\nno-promisc\nsnaplen = 96\n")
 add("config", b"port = 25=none\nport = 587/tcp=smtp\n# comment\n\nport=53/udp=dns\n")
 add("config", b"max-flows = 0\n")

@@ -1,10 +1,75 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Community ID v1 flow hashing (corelight/community-id-spec, "Version 1"). */
+/* Community ID v1 flow hashing (corelight/community-id-spec, "Version 1"),
+ * with the SHA-1 of FIPS 180-4 section 6.1 for its one-block input. */
 #include "output/meta.h"
 
-#include <sha1.h>
 #include <stdbool.h>
 #include <string.h>
+
+/* The hashed tuple is at most 2 + 16 + 16 + 2 + 4 = 40 bytes: one 64-byte block
+ * once padded (FIPS 180-4 5.1.1: a 1 bit, zeros, the 64-bit length). A
+ * general SHA-1 (init, several updates, pad, final) costs three times as much
+ * as this one compression, and every flow needs it. */
+#define CID_MAX_INPUT 40
+_Static_assert(CID_MAX_INPUT + 1 + 8 <= 64, "Community ID input fits one SHA-1 block");
+
+static uint32_t rol32(uint32_t x, unsigned n)
+{
+	return (x << n) | (x >> (32 - n));
+}
+
+static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
+{
+	uint8_t block[64] = { 0 };
+	uint32_t w[80];
+	uint32_t h[5] = { 0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u };
+
+	memcpy(block, msg, len);
+	block[len] = 0x80;
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		block[63 - i] = (uint8_t)(bits >> (8 * i));
+	for (int t = 0; t < 16; t++)
+		w[t] = (uint32_t)block[4 * t] << 24 | (uint32_t)block[4 * t + 1] << 16 |
+		       (uint32_t)block[4 * t + 2] << 8 | block[4 * t + 3];
+	for (int t = 16; t < 80; t++)
+		w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
+
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+	for (int t = 0; t < 80; t++) {
+		uint32_t f, k;
+		if (t < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5A827999u;
+		} else if (t < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ED9EBA1u;
+		} else if (t < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8F1BBCDCu;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xCA62C1D6u;
+		}
+		uint32_t tmp = rol32(a, 5) + f + e + k + w[t];
+		e = d;
+		d = c;
+		c = rol32(b, 30);
+		b = a;
+		a = tmp;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	for (int i = 0; i < 5; i++) {
+		digest[4 * i] = (uint8_t)(h[i] >> 24);
+		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		digest[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		digest[4 * i + 3] = (uint8_t)h[i];
+	}
+}
 
 /* ICMP request/reply pairs (spec: ICMP4_counterpart). A type with no pair is
  * one-way: its tuple is hashed as seen, with the code as the second port. */
@@ -77,18 +142,24 @@ void out_community_digest(uint8_t digest[20], uint16_t seed, uint8_t ip_version,
 		bport = tp;
 	}
 
-	uint8_t head[4] = { (uint8_t)(seed >> 8), (uint8_t)seed, proto, 0 };
-	uint8_t pp[4] = { (uint8_t)(aport >> 8), (uint8_t)aport,
-	                  (uint8_t)(bport >> 8), (uint8_t)bport };
-	SHA1_CTX ctx;
-	SHA1Init(&ctx);
-	SHA1Update(&ctx, head, 2);
-	SHA1Update(&ctx, a, alen);
-	SHA1Update(&ctx, b, alen);
-	SHA1Update(&ctx, head + 2, 2);
-	if (ports)
-		SHA1Update(&ctx, pp, 4);
-	SHA1Final(digest, &ctx);
+	/* seed, a, b, proto, pad, then the ports when the protocol has them */
+	uint8_t in[CID_MAX_INPUT];
+	size_t n = 0;
+	in[n++] = (uint8_t)(seed >> 8);
+	in[n++] = (uint8_t)seed;
+	memcpy(in + n, a, alen);
+	n += alen;
+	memcpy(in + n, b, alen);
+	n += alen;
+	in[n++] = proto;
+	in[n++] = 0;
+	if (ports) {
+		in[n++] = (uint8_t)(aport >> 8);
+		in[n++] = (uint8_t)aport;
+		in[n++] = (uint8_t)(bport >> 8);
+		in[n++] = (uint8_t)bport;
+	}
+	sha1_one_block(in, n, digest);
 }
 
 /* RFC 4648 section 4 base64 with padding; n = 20 gives 28 characters. */

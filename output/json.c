@@ -112,15 +112,29 @@ static void terminate(struct out_json *j)
 		j->buf[j->len] = '\0';
 }
 
+/* Bytes copied verbatim into a JSON string: printable ASCII except '"' and
+ * '\\'. NUL is not plain, which also ends the scan of a C string key. */
+static const uint8_t plain_tab[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	/* 0x80-0xff: never plain */
+};
+
 static inline bool is_plain(uint8_t c)
 {
-	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+	return plain_tab[c] != 0;
 }
 
 /* Length of the leading run of bytes that can be copied verbatim. Checks eight
  * bytes per step (bit tricks: a byte >= 0x80, < 0x20, '"' or '\\'), because
  * most text in events is plain ASCII. */
-static size_t plain_prefix(const uint8_t *s, size_t n)
+static inline size_t plain_prefix(const uint8_t *s, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t highs = 0x8080808080808080ULL;
@@ -258,6 +272,71 @@ void out_json_escape(struct out_json *j, const uint8_t *s, size_t n)
 	terminate(j);
 }
 
+/* memcpy for the short keys and values of events, without a library call:
+ * overlapping fixed-size moves cover every length from 4 to 16. */
+static inline void copy_small(char *dst, const void *src, size_t n)
+{
+	const uint8_t *s = src;
+	if (n >= 16) {
+		memcpy(dst, s, n);
+	} else if (n >= 8) {
+		memcpy(dst, s, 8);
+		memcpy(dst + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(dst, s, 4);
+		memcpy(dst + n - 4, s + n - 4, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			dst[i] = (char)s[i];
+	}
+}
+
+/* The common member, written in one pass with one room check: inside an
+ * object or array (not at top level), key and value plain (no escaping due),
+ * and room for all of it. Returns false with nothing written otherwise, and
+ * the caller takes the general path, which then comes to the same result as
+ * it would have alone (misnesting, escaping or truncation). */
+static bool member_fast(struct out_json *j, const char *key, const uint8_t *v, size_t vlen,
+                        bool quote)
+{
+	uint8_t d = j->depth;
+	if (j->skip != 0 || d == 0 || (key == NULL) != j->is_array[d])
+		return false;
+	size_t klen = 0;
+	if (key != NULL) {
+		while (is_plain((uint8_t)key[klen]))
+			klen++;
+		if (key[klen] != '\0')
+			return false;
+	}
+	if (quote && vlen > 0 && plain_prefix(v, vlen) != vlen)
+		return false;
+	bool comma = !j->first[d];
+	size_t n = comma + (key != NULL ? klen + 3 : 0) + vlen + (quote ? 2 : 0);
+	if (!room(j, n, d))
+		return false;
+	char *p = j->buf + j->len;
+	if (comma)
+		*p++ = ',';
+	if (key != NULL) {
+		*p++ = '"';
+		copy_small(p, key, klen);
+		p += klen;
+		*p++ = '"';
+		*p++ = ':';
+	}
+	if (quote)
+		*p++ = '"';
+	copy_small(p, v, vlen);
+	p += vlen;
+	if (quote)
+		*p++ = '"';
+	*p = '\0';
+	j->len = (size_t)(p - j->buf);
+	j->first[d] = false;
+	return true;
+}
+
 /* May a member with this key be written here? Sets misnested when not. */
 static bool member_ok(struct out_json *j, const char *key)
 {
@@ -285,8 +364,11 @@ static bool prefix(struct out_json *j, const char *key)
 	bool comma = !j->first[j->depth];
 	if (key == NULL)
 		return !comma || putc1(j, ',');
-	size_t klen = strlen(key);
-	if (plain_prefix((const uint8_t *)key, klen) == klen) {
+	/* Length and plainness in one pass: the table stops at NUL too. */
+	size_t klen = 0;
+	while (is_plain((uint8_t)key[klen]))
+		klen++;
+	if (key[klen] == '\0') {
 		if (!room(j, klen + 3 + comma, j->depth))
 			return false;
 		char *p = j->buf + j->len;
@@ -300,6 +382,7 @@ static bool prefix(struct out_json *j, const char *key)
 		j->len = (size_t)(p - j->buf);
 		return true;
 	}
+	klen += strlen(key + klen);
 	return (!comma || putc1(j, ',')) && putc1(j, '"') &&
 		escape_raw(j, (const uint8_t *)key, klen) && put(j, "\":", 2);
 }
@@ -386,6 +469,8 @@ void out_json_close_all(struct out_json *j)
 /* Writes one complete scalar member whose text is already formatted. */
 static void scalar(struct out_json *j, const char *key, const char *text, size_t n)
 {
+	if (member_fast(j, key, (const uint8_t *)text, n, false))
+		return;
 	if (!member_ok(j, key))
 		return;
 	size_t mark = j->len;
@@ -414,6 +499,8 @@ static bool quoted(struct out_json *j, const uint8_t *s, size_t n)
 
 void out_json_strn(struct out_json *j, const char *key, const uint8_t *s, size_t n)
 {
+	if (member_fast(j, key, s, s != NULL ? n : 0, true))
+		return;
 	if (!member_ok(j, key))
 		return;
 	size_t mark = j->len;
@@ -429,15 +516,28 @@ void out_json_str(struct out_json *j, const char *key, const char *s)
 	out_json_strn(j, key, (const uint8_t *)s, strlen(s));
 }
 
-/* Decimal digits of v, right-aligned in buf[0..20); returns the start. */
+/* Decimal digits of v, right-aligned in buf[0..20); returns the start. Two
+ * digits per division: flow ids have sixteen. */
 static char *u64_digits(char buf[21], uint64_t v)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char *p = buf + 20;
 	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return p;
 }
 

@@ -3,9 +3,7 @@
  * flow_id (a JSON-safe 51-bit integer, IEEE 754 doubles hold 53 bits). */
 #include "output/meta.h"
 
-#include <arpa/inet.h>
 #include <string.h>
-#include <sys/socket.h>
 
 /* splitmix64 finaliser: spreads start_us over all bits so flows on the same
  * tuple a microsecond apart get unrelated ids. */
@@ -17,14 +15,6 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static void addr_text(char *out, size_t outlen, uint8_t ip_version, const uint8_t *addr)
-{
-	int af = ip_version == 6 ? AF_INET6 : AF_INET;
-
-	if (inet_ntop(af, addr, out, (socklen_t)outlen) == NULL)
-		out[0] = '\0';
-}
-
 void out_meta_finish(struct out_flow_meta *m, uint16_t seed, uint64_t start_us)
 {
 	m->src_ip[0] = m->dest_ip[0] = m->community_id[0] = '\0';
@@ -34,8 +24,9 @@ void out_meta_finish(struct out_flow_meta *m, uint16_t seed, uint64_t start_us)
 	if (m->vlan_count > OUT_MAX_VLAN)
 		m->vlan_count = OUT_MAX_VLAN;
 
-	addr_text(m->src_ip, sizeof(m->src_ip), m->ip_version, m->src_addr);
-	addr_text(m->dest_ip, sizeof(m->dest_ip), m->ip_version, m->dest_addr);
+	_Static_assert(sizeof(m->src_ip) >= OUT_IP_TEXT_LEN, "address text fits");
+	out_ip_text(m->src_ip, m->ip_version, m->src_addr);
+	out_ip_text(m->dest_ip, m->ip_version, m->dest_addr);
 
 	uint8_t d[20];
 	out_community_digest(d, seed, m->ip_version, m->ip_proto, m->src_addr, m->src_port,

@@ -4,6 +4,7 @@
 #define PD_OUT_META_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define OUT_MAX_VLAN 4
@@ -50,6 +51,12 @@ void out_community_id_format(char *out, const uint8_t digest[20]);
  * (>= OUT_COMMUNITY_ID_LEN bytes). Endpoint order does not matter. */
 void out_community_id(char *out, uint16_t seed, uint8_t ip_version, uint8_t proto,
                       const uint8_t *a, uint16_t aport, const uint8_t *b, uint16_t bport);
+
+/* Text of an address as inet_ntop(3) writes it: a.b.c.d for ip_version 4 (the
+ * first 4 bytes of addr), RFC 5952 text for 6 (16 bytes), "" otherwise. out
+ * holds OUT_IP_TEXT_LEN bytes; returns the length written (NUL not counted). */
+#define OUT_IP_TEXT_LEN 46
+size_t out_ip_text(char *out, uint8_t ip_version, const uint8_t *addr);
 
 /* ISO 8601 with microseconds in UTC, Suricata style: 2026-11-26T21:51:21.672663+0000.
  * out must hold OUT_TIME_LEN (32) bytes. Times after 9999-12-31T23:59:59.999999

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -104,12 +105,42 @@ int out_sink_open(struct out_sink *s, enum out_sink_kind kind, const char *path,
 	return 0;
 }
 
+int out_sink_open_relay(struct out_sink *s, out_sink_relay_fn fn, void *arg, char *err,
+                        size_t errlen)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->kind = OUT_SINK_RELAY;
+	s->relay = fn;
+	s->relay_arg = arg;
+	s->wbuf = malloc(OUT_SINK_BUF);
+	if (s->wbuf == NULL) {
+		set_err(err, errlen, "no memory for", "relay sink", ENOMEM);
+		return -1;
+	}
+	s->wcap = OUT_SINK_BUF;
+	return 0;
+}
+
+/* Where a buffer of whole lines goes: the descriptor, or the relay. */
+static int put_block(struct out_sink *s, const char *buf, size_t len, size_t lines)
+{
+	if (s->kind == OUT_SINK_RELAY)
+		return s->relay(s->relay_arg, buf, len, lines);
+	return write_all(s->fd, buf, len);
+}
+
+static bool buffered(const struct out_sink *s)
+{
+	return s->kind == OUT_SINK_RELAY ? s->relay != NULL : s->fd >= 0;
+}
+
 int out_sink_flush(struct out_sink *s)
 {
-	if (s->wlen == 0 || s->fd < 0)
+	if (s->wlen == 0 || !buffered(s))
 		return 0;
 	int rc = 0;
-	if (write_all(s->fd, s->wbuf, s->wlen) == 0) {
+	if (put_block(s, s->wbuf, s->wlen, s->wlines) == 0) {
 		s->lines += s->wlines;
 		s->bytes += s->wlen;
 	} else {
@@ -163,11 +194,12 @@ int out_sink_write(struct out_sink *s, const char *line, size_t len)
 		return 0;
 	case OUT_SINK_FILE:
 	case OUT_SINK_STDOUT:
+	case OUT_SINK_RELAY:
 		break;
 	default:
 		return -1;
 	}
-	if (s->fd < 0 || s->wbuf == NULL) {
+	if (!buffered(s) || s->wbuf == NULL) {
 		record_error(s, EBADF);
 		s->dropped++;
 		return -1;
@@ -183,6 +215,27 @@ int out_sink_write(struct out_sink *s, const char *line, size_t len)
 		return rc;
 	}
 	/* Longer than the whole buffer (the buffer is empty now): on its own. */
+	if (s->kind == OUT_SINK_RELAY) {
+		/* A relay takes whole lines only: the line and its newline in one. */
+		char *one = malloc(len + 1);
+		int r = -1;
+		if (one != NULL) {
+			memcpy(one, line, len);
+			one[len] = '\n';
+			r = s->relay(s->relay_arg, one, len + 1, 1);
+			free(one);
+		} else {
+			errno = ENOMEM;
+		}
+		if (r != 0) {
+			record_error(s, errno);
+			s->dropped++;
+			return -1;
+		}
+		s->lines++;
+		s->bytes += len + 1;
+		return rc;
+	}
 	if (write_all(s->fd, line, len) != 0 || write_all(s->fd, "\n", 1) != 0) {
 		record_error(s, errno);
 		s->dropped++;
@@ -190,6 +243,40 @@ int out_sink_write(struct out_sink *s, const char *line, size_t len)
 	}
 	s->lines++;
 	s->bytes += len + 1;
+	return rc;
+}
+
+int out_sink_write_lines(struct out_sink *s, const char *buf, size_t len, size_t lines)
+{
+	if ((s->kind == OUT_SINK_FILE || s->kind == OUT_SINK_STDOUT) && s->fd >= 0 &&
+	    s->wbuf != NULL) {
+		/* Whole lines already: after what is buffered, in one write. */
+		int rc = out_sink_flush(s);
+		if (len + 1 <= s->wcap) {
+			memcpy(s->wbuf, buf, len);
+			s->wlen = len;
+			s->wlines = lines;
+			return rc;
+		}
+		if (write_all(s->fd, buf, len) != 0) {
+			record_error(s, errno);
+			s->dropped += lines;
+			return -1;
+		}
+		s->lines += lines;
+		s->bytes += len;
+		return rc;
+	}
+	int rc = 0;
+	while (len > 0) {
+		const char *nl = memchr(buf, '\n', len);
+		size_t n = nl != NULL ? (size_t)(nl - buf) : len;
+		if (out_sink_write(s, buf, n) != 0)
+			rc = -1;
+		n += nl != NULL;
+		buf += n;
+		len -= n;
+	}
 	return rc;
 }
 

@@ -13,7 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum out_sink_kind { OUT_SINK_FILE, OUT_SINK_STDOUT, OUT_SINK_SYSLOG, OUT_SINK_MEMORY };
+enum out_sink_kind { OUT_SINK_FILE, OUT_SINK_STDOUT, OUT_SINK_SYSLOG, OUT_SINK_MEMORY,
+                     OUT_SINK_RELAY };
+
+/* RELAY: where a relay sink's buffer of whole lines goes when it is flushed
+ * (buf: `lines` lines, each ending in '\n'). Returns 0, or -1 with errno set. */
+typedef int (*out_sink_relay_fn)(void *arg, const char *buf, size_t len, size_t lines);
 
 struct out_sink {
 	enum out_sink_kind kind;
@@ -25,6 +30,8 @@ struct out_sink {
 	int last_errno;
 	uint64_t dropped;      /* lines lost to write errors */
 	size_t wlines;         /* lines now in wbuf */
+	out_sink_relay_fn relay; /* RELAY */
+	void *relay_arg;
 };
 
 #define OUT_SINK_BUF (64 * 1024)
@@ -35,6 +42,16 @@ struct out_sink {
  * in err (s is then closed: out_sink_close is harmless). */
 int out_sink_open(struct out_sink *s, enum out_sink_kind kind, const char *path,
                   char *err, size_t errlen);
+/* A RELAY sink buffers whole lines like FILE and hands each full buffer (and
+ * what is left at flush or close) to fn: a worker thread's sink passing its
+ * lines to the one shared output (daemon/workers.c). Returns 0 or -1. */
+int out_sink_open_relay(struct out_sink *s, out_sink_relay_fn fn, void *arg, char *err,
+                        size_t errlen);
+
+/* Appends `lines` whole lines (each ending in '\n', len bytes in all) to s,
+ * as out_sink_write would one by one. Returns 0, or -1 when a write failed. */
+int out_sink_write_lines(struct out_sink *s, const char *buf, size_t len, size_t lines);
+
 /* Writes one line (without newline; the sink adds it). Returns 0, or -1 when
  * a write to the OS failed (that data is dropped; see last_errno). */
 int out_sink_write(struct out_sink *s, const char *line, size_t len);

@@ -47,10 +47,10 @@ run -r "$tmp/three.pcap" -i lo
 expect_status 64
 expect_err "cannot be combined"
 
-what="--workers 2"
-run -r "$tmp/three.pcap" --workers 2
+what="--workers 65"
+run -r "$tmp/three.pcap" --workers 65
 expect_status 64
-expect_err "this version runs exactly 1"
+expect_err "invalid value '65' (expected 1..64)"
 
 what="live-only option offline"
 run -r "$tmp/three.pcap" -s 1500

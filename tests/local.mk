@@ -15,6 +15,7 @@ EXTRA_DIST += tests/check-flows-tshark.sh tests/check-flows-tshark.py
 include $(top_srcdir)/tests/plugin.mk
 include $(top_srcdir)/tests/httpssh.mk
 include $(top_srcdir)/tests/hostile.mk
+include $(top_srcdir)/tests/perf.mk
 EXTRA_DIST += tests/test-smtp-golden-privacy.sh tests/test-impaired-reasm.sh
 TESTS += tests/check-events-doc.sh
 EXTRA_DIST += tests/check-events-doc.sh docs/assemble-events.sh

@@ -31,7 +31,7 @@ static void rig_free(struct fl_rig *r)
 	free(r);
 }
 
-static void check_rss(const struct fl_rig *r, uint64_t caps, const char *what)
+static void check_rss(const struct fl_rig *r, uint64_t caps, bool one_flow, const char *what)
 {
 	uint64_t grown = fl_rss_growth(r);
 	/* the measurements, for the test log */
@@ -43,10 +43,11 @@ static void check_rss(const struct fl_rig *r, uint64_t caps, const char *what)
 	       (unsigned long long)r->frames, (unsigned long long)r->t.lines);
 	for (unsigned i = 0; i < r->t.used; i++)
 		printf("  %s %llu\n", r->t.key[i], (unsigned long long)r->t.n[i]);
-	ck_assert_msg(grown <= caps + fl_rss_slack(),
+	uint64_t slack = fl_rss_slack(one_flow);
+	ck_assert_msg(grown <= caps + slack,
 	              "%s: peak RSS grew %llu KiB, caps %llu KiB + slack %llu KiB (reset %d)", what,
 	              (unsigned long long)(grown >> 10), (unsigned long long)(caps >> 10),
-	              (unsigned long long)(fl_rss_slack() >> 10), r->rss_reset);
+	              (unsigned long long)(slack >> 10), r->rss_reset);
 }
 
 /* The state of one session plus one detection/tail buffer per direction:
@@ -125,7 +126,7 @@ START_TEST(test_syn_flood)
 	ck_assert_uint_gt(fl_count(r, "smtp"), 0);
 	ck_assert_uint_eq(fl_count(r, "smtp") + fl_count(r, "anomaly/handler_memcap"), smtp_flows);
 	ck_assert_uint_eq(r->hc->mem_in_use, 0);
-	check_rss(r, SYN_FLOW_MEMCAP + SYN_HANDLER_MEMCAP, "SYN flood");
+	check_rss(r, SYN_FLOW_MEMCAP + SYN_HANDLER_MEMCAP, false, "SYN flood");
 	rig_free(r);
 }
 END_TEST
@@ -182,7 +183,7 @@ START_TEST(test_fragment_flood)
 	ck_assert_uint_eq(st->frags_timed_out, ds->timed_out);
 	ck_assert_uint_eq(st->flows_created, 0);
 	ck_assert_uint_eq(fl_count(r, "flow"), 0);
-	check_rss(r, FRAG_MEMCAP, "fragment flood");
+	check_rss(r, FRAG_MEMCAP, false, "fragment flood");
 	rig_free(r);
 }
 END_TEST
@@ -238,7 +239,7 @@ START_TEST(test_ooo_flood)
 	snprintf(gaps, sizeof gaps, "\"gaps\":%u", OOO_BLOCKS);
 	const char *want[] = { "\"event_type\":\"flow\"", missed, gaps, NULL };
 	ck_assert_msg(fl_find(r, line, sizeof line, want), "no flow event with %s", missed);
-	check_rss(r, OOO_FLOW_CAP, "out-of-order flood");
+	check_rss(r, OOO_FLOW_CAP, true, "out-of-order flood");
 	rig_free(r);
 }
 END_TEST
@@ -310,7 +311,7 @@ START_TEST(test_smtp_endless_line)
 	int h = hd_registry_index(&r->reg, &pd_handler_smtp);
 	ck_assert_int_ge(h, 0);
 	ck_assert_uint_ge(r->hc->stats[h].bytes, ENDLESS_BYTES);
-	check_rss(r, 0, tc->name);
+	check_rss(r, 0, true, tc->name);
 	rig_free(r);
 }
 END_TEST
@@ -391,7 +392,7 @@ START_TEST(test_dns_pointer_loop)
 	ck_assert_uint_eq(r->hc->stats[h].flows_by_port, DNS_REPS);
 	ck_assert_uint_le(r->hd_peak, DNS_REPS * one_session_bound(&pd_handler_dns));
 	ck_assert_uint_eq(r->hc->mem_in_use, 0);
-	check_rss(r, 0, tc->name);
+	check_rss(r, r->fs->peak_mem, false, tc->name);
 	rig_free(r);
 }
 END_TEST
@@ -438,7 +439,7 @@ START_TEST(test_smtp_bdat_billion)
 	                       "\"chunks\":[1000000000]", "\"last\":true", NULL };
 	ck_assert_msg(fl_find(r, line, sizeof line, want), "no BDAT transaction event");
 	ck_assert_msg(strstr(line, "\"incomplete\":true") != NULL, "%s", line);
-	check_rss(r, 0, "BDAT");
+	check_rss(r, 0, true, "BDAT");
 	rig_free(r);
 }
 END_TEST
@@ -447,7 +448,9 @@ static Suite *floods_suite(void)
 {
 	Suite *s = suite_create("floods");
 	TCase *tc = tcase_create("floods");
-	tcase_set_timeout(tc, 0); /* bounded by memory assertions, not by time */
+	/* A hang guard only (the DNS loops must not hang), generous enough for
+	 * ASan on a loaded machine: the assertions are on memory, never time. */
+	tcase_set_timeout(tc, 1800);
 	tcase_add_test(tc, test_syn_flood);
 	tcase_add_test(tc, test_fragment_flood);
 	tcase_add_test(tc, test_ooo_flood);

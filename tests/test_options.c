@@ -72,7 +72,7 @@ static const struct bad_case bad[] = {
 	{{"-r", "a", "-p", NULL}, 64, "--no-promisc applies to live capture"},
 	{{"-r", "a", "--immediate", NULL}, 64, "--immediate applies to live capture"},
 	{{"-r", "a", "-D", NULL}, 64, "--daemonize applies to live capture"},
-	{{"-r", "a", "--workers", "2", NULL}, 64, "--workers: 2 workers requested"},
+	{{"-r", "a", "--workers", "65", NULL}, 64, "--workers: invalid value '65'"},
 	{{"-r", "a", "--workers", "0", NULL}, 64, "--workers: invalid value '0'"},
 	{{"-r", "a", "--stats-interval", "86401", NULL}, 64, "--stats-interval: invalid value"},
 	{{"-r", "a", "--stats-interval", "1s", NULL}, 64, "--stats-interval: invalid value '1s'"},

@@ -22,9 +22,11 @@ struct pcur {
 
 static inline struct pcur pcur_make(const uint8_t *data, size_t len)
 {
-	struct pcur c = { data, data + len, false };
-	if (data == NULL) {
-		c.p = c.end = (const uint8_t *)"";
+	/* NULL + len is undefined behaviour (C11 6.5.6p8): test before adding. */
+	struct pcur c = { (const uint8_t *)"", (const uint8_t *)"", false };
+	if (data != NULL) {
+		c.p = data;
+		c.end = data + len;
 	}
 	return c;
 }

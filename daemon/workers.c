@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Worker threads for --workers N (daemon/workers.h): address-pair sharding
+ * (RFC 791 / RFC 8200 header fields, read through the cursor), batches of
+ * packet copies from the reader to each worker, one engine per worker. */
+#include "daemon/workers.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/decode.h"
+#include "portdemux/cursor.h"
+
+#define WK_BATCH_BYTES (256u * 1024u)  /* one batch: a few hundred frames */
+#define WK_MAX_FRAME (WK_BATCH_BYTES - sizeof(struct wk_rec))
+#define WK_BATCHES 4                   /* per worker: bounds memory and lag */
+#define WK_ALIGN 8u
+
+/* Header of one frame copy in a batch; the frame follows, then padding to 8. */
+struct wk_rec {
+	uint64_t now_us;   /* the reader's clock at this frame */
+	uint64_t index;    /* 1-based number of the frame in the whole input */
+	uint64_t wirelen;
+	uint32_t caplen;
+	int32_t linktype;
+};
+
+/* What a worker does after the frames of a batch. */
+enum wk_ctl {
+	WK_DATA = 0,
+	WK_TICK = 1u << 0,  /* move the clock to batch.now_us */
+	WK_SYNC = 1u << 1,  /* tick, flush the lines, report to the reader */
+	WK_STOP = 1u << 2,  /* tick, end every flow, flush, report, exit */
+};
+
+struct wk_batch {
+	size_t used;
+	unsigned ctl;
+	uint64_t now_us;
+	uint8_t *data;     /* WK_BATCH_BYTES */
+};
+
+struct worker {
+	struct workers *owner;
+	pthread_t thread;
+	bool running;
+	struct pd_engine *e;
+	struct out_sink sink;          /* relays whole lines to the shared sink */
+	bool sink_open;
+	pthread_mutex_t m;
+	pthread_cond_t work, room;     /* the worker waits for work, the reader for room */
+	struct wk_batch *queue[WK_BATCHES]; /* handed over, oldest first */
+	unsigned qhead, qlen;
+	struct wk_batch *spare[WK_BATCHES]; /* free for the reader */
+	unsigned nspare;
+	struct wk_batch *cur;          /* reader: being filled */
+	struct wk_batch batches[WK_BATCHES];
+};
+
+struct workers {
+	unsigned n;
+	struct worker *w;
+	struct pd_engine **engines;
+	struct pd_engine *front;
+	struct out_sink *sink;         /* shared: written by relay() under sink_m */
+	pthread_mutex_t sink_m;
+	pthread_mutex_t m;             /* guards `reported` */
+	pthread_cond_t reported_cv;
+	unsigned reported;             /* SYNC/STOP batches done since the last wait */
+	uint64_t index, now;           /* reader: frames so far, clock */
+	bool stopped;
+	struct pd_packet scratch;      /* reader: decode for link types without a fast path */
+};
+
+/* ---- sharding ---- */
+
+/* 64-bit finaliser (splitmix64): every input bit reaches every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+static uint64_t addr_hash(const struct pd_ip *a)
+{
+	uint64_t w[2];
+	memcpy(w, a->b, sizeof w);
+	return mix64(w[0] ^ mix64(w[1]));
+}
+
+/* Source and destination of an Ethernet frame carrying IPv4 or IPv6, with up
+ * to PD_MAX_VLAN tags (what pd_decode reads for a frame it accepts). False
+ * when the frame is anything else: the decoder then decides. */
+static bool eth_addrs(const uint8_t *frame, size_t len, struct pd_ip *src, struct pd_ip *dst,
+                      uint8_t *version)
+{
+	struct pcur c = pcur_make(frame, len);
+	pcur_skip(&c, 12);
+	uint16_t type = pcur_be16(&c);
+	for (int tags = 0; type == 0x8100 || type == 0x88a8 || type == 0x9100; tags++) {
+		if (tags == PD_MAX_VLAN)
+			return false;
+		pcur_skip(&c, 2);
+		type = pcur_be16(&c);
+	}
+	int b0 = pcur_peek(&c, 0);
+	if (!pcur_ok(&c) || b0 < 0)
+		return false;
+	memset(src, 0, sizeof *src);
+	memset(dst, 0, sizeof *dst);
+	if (type == 0x0800 && (b0 >> 4) == 4) {
+		pcur_skip(&c, 12);
+		pcur_copy(&c, src->b, 4);
+		pcur_copy(&c, dst->b, 4);
+		*version = 4;
+	} else if (type == 0x86dd && (b0 >> 4) == 6) {
+		pcur_skip(&c, 8);
+		pcur_copy(&c, src->b, 16);
+		pcur_copy(&c, dst->b, 16);
+		*version = 6;
+	} else {
+		return false;
+	}
+	return pcur_ok(&c);
+}
+
+/* The worker of a frame: a commutative hash of its two addresses. Both ways
+ * of reading the addresses give the same bytes for any frame the engine will
+ * put in a flow; frames the decoder refuses touch no flow, so where they go
+ * changes nothing but which worker writes their anomaly. */
+static unsigned shard_of(struct workers *w, const uint8_t *frame, size_t len, int linktype)
+{
+	struct pd_ip src, dst;
+	uint8_t version = 0;
+
+	if (w->n == 1)
+		return 0;
+	if (linktype != PD_LINK_ETHERNET || !eth_addrs(frame, len, &src, &dst, &version)) {
+		struct pd_packet *p = &w->scratch;
+		pd_decode(p, frame, len, linktype);
+		if (p->ip_version != 4 && p->ip_version != 6)
+			return 0;
+		src = p->src;
+		dst = p->dst;
+		version = p->ip_version;
+	}
+	uint64_t h = mix64(addr_hash(&src) + addr_hash(&dst) + version);
+	return (unsigned)(((h >> 32) * w->n) >> 32);
+}
+
+/* ---- batch queues ---- */
+
+static struct wk_batch *take_spare(struct worker *k)
+{
+	pthread_mutex_lock(&k->m);
+	while (k->nspare == 0)
+		pthread_cond_wait(&k->room, &k->m);
+	struct wk_batch *b = k->spare[--k->nspare];
+	pthread_mutex_unlock(&k->m);
+	b->used = 0;
+	b->ctl = WK_DATA;
+	b->now_us = 0;
+	return b;
+}
+
+static void hand_over(struct worker *k, struct wk_batch *b)
+{
+	pthread_mutex_lock(&k->m);
+	/* Room always: a worker owns WK_BATCHES batches in all. */
+	k->queue[(k->qhead + k->qlen) % WK_BATCHES] = b;
+	k->qlen++;
+	pthread_cond_signal(&k->work);
+	pthread_mutex_unlock(&k->m);
+}
+
+static struct wk_batch *next_work(struct worker *k)
+{
+	pthread_mutex_lock(&k->m);
+	while (k->qlen == 0)
+		pthread_cond_wait(&k->work, &k->m);
+	struct wk_batch *b = k->queue[k->qhead];
+	k->qhead = (k->qhead + 1) % WK_BATCHES;
+	k->qlen--;
+	pthread_mutex_unlock(&k->m);
+	return b;
+}
+
+static void give_back(struct worker *k, struct wk_batch *b)
+{
+	pthread_mutex_lock(&k->m);
+	k->spare[k->nspare++] = b;
+	pthread_cond_signal(&k->room);
+	pthread_mutex_unlock(&k->m);
+}
+
+/* ---- worker threads ---- */
+
+/* Lines of a worker's sink, appended whole to the shared sink. */
+static int relay(void *arg, const char *buf, size_t len, size_t lines)
+{
+	struct workers *w = arg;
+	pthread_mutex_lock(&w->sink_m);
+	int rc = out_sink_write_lines(w->sink, buf, len, lines);
+	int e = errno;
+	pthread_mutex_unlock(&w->sink_m);
+	errno = e;
+	return rc;
+}
+
+static void report(struct workers *w)
+{
+	pthread_mutex_lock(&w->m);
+	w->reported++;
+	pthread_cond_broadcast(&w->reported_cv);
+	pthread_mutex_unlock(&w->m);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *k = arg;
+	sigset_t all;
+
+	/* Signals are the reader's business: its reads and polls see EINTR. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		struct wk_batch *b = next_work(k);
+		size_t off = 0;
+		while (off < b->used) {
+			struct wk_rec r;
+			memcpy(&r, b->data + off, sizeof r);
+			off += sizeof r;
+			engine_packet_seq(k->e, b->data + off, r.caplen, r.wirelen, r.linktype,
+			                  r.now_us, r.index);
+			off += (r.caplen + WK_ALIGN - 1) & ~(size_t)(WK_ALIGN - 1);
+		}
+		unsigned ctl = b->ctl;
+		uint64_t now = b->now_us;
+		give_back(k, b);
+		if (ctl & (WK_TICK | WK_SYNC | WK_STOP))
+			engine_tick(k->e, now);
+		if (ctl & WK_STOP)
+			engine_finish(k->e);
+		if (ctl & (WK_SYNC | WK_STOP)) {
+			out_sink_flush(&k->sink);
+			report(k->owner);
+		}
+		if (ctl & WK_STOP)
+			return NULL;
+	}
+}
+
+/* ---- reader side ---- */
+
+void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size_t wirelen,
+                    int linktype, uint64_t ts_us)
+{
+	w->index++;
+	if (ts_us > w->now) {
+		w->now = ts_us;
+		engine_tick(w->front, ts_us); /* the front's clock: periodic stats, events */
+	}
+	if (caplen > WK_MAX_FRAME)
+		caplen = WK_MAX_FRAME;
+	struct worker *k = &w->w[shard_of(w, frame, caplen, linktype)];
+	size_t need = sizeof(struct wk_rec) + ((caplen + WK_ALIGN - 1) & ~(size_t)(WK_ALIGN - 1));
+	if (k->cur != NULL && k->cur->used + need > WK_BATCH_BYTES) {
+		hand_over(k, k->cur);
+		k->cur = NULL;
+	}
+	if (k->cur == NULL)
+		k->cur = take_spare(k);
+	struct wk_batch *b = k->cur;
+	struct wk_rec r = {
+		.now_us = w->now, .index = w->index, .wirelen = wirelen,
+		.caplen = (uint32_t)caplen, .linktype = linktype,
+	};
+	memcpy(b->data + b->used, &r, sizeof r);
+	if (caplen > 0)
+		memcpy(b->data + b->used + sizeof r, frame, caplen);
+	b->used += need;
+}
+
+/* Sends each worker its batch in progress (or an empty one) with ctl. */
+static void send_all(struct workers *w, unsigned ctl, uint64_t now_us)
+{
+	for (unsigned i = 0; i < w->n; i++) {
+		struct worker *k = &w->w[i];
+		struct wk_batch *b = k->cur != NULL ? k->cur : take_spare(k);
+		k->cur = NULL;
+		b->ctl = ctl;
+		b->now_us = now_us;
+		hand_over(k, b);
+	}
+}
+
+static void wait_reports(struct workers *w)
+{
+	pthread_mutex_lock(&w->m);
+	while (w->reported < w->n)
+		pthread_cond_wait(&w->reported_cv, &w->m);
+	w->reported = 0;
+	pthread_mutex_unlock(&w->m);
+}
+
+void workers_tick(struct workers *w, uint64_t now_us)
+{
+	if (w->stopped)
+		return;
+	if (now_us > w->now) {
+		w->now = now_us;
+		engine_tick(w->front, now_us);
+	}
+	send_all(w, WK_TICK, w->now);
+}
+
+void workers_sync(struct workers *w)
+{
+	if (w->stopped)
+		return;
+	send_all(w, WK_SYNC, w->now);
+	wait_reports(w);
+}
+
+void workers_stop(struct workers *w)
+{
+	if (w == NULL || w->stopped)
+		return;
+	send_all(w, WK_STOP, w->now);
+	wait_reports(w);
+	for (unsigned i = 0; i < w->n; i++) {
+		if (w->w[i].running)
+			pthread_join(w->w[i].thread, NULL);
+		w->w[i].running = false;
+	}
+	w->stopped = true;
+}
+
+void workers_free(struct workers *w)
+{
+	if (w == NULL)
+		return;
+	workers_stop(w);
+	if (w->front != NULL)
+		engine_set_parts(w->front, NULL, 0);
+	for (unsigned i = 0; i < w->n; i++) {
+		struct worker *k = &w->w[i];
+		engine_free(k->e);
+		if (k->sink_open)
+			out_sink_close(&k->sink);
+		for (unsigned b = 0; b < WK_BATCHES; b++)
+			free(k->batches[b].data);
+		pthread_cond_destroy(&k->work);
+		pthread_cond_destroy(&k->room);
+		pthread_mutex_destroy(&k->m);
+	}
+	pthread_cond_destroy(&w->reported_cv);
+	pthread_mutex_destroy(&w->m);
+	pthread_mutex_destroy(&w->sink_m);
+	free(w->engines);
+	free(w->w);
+	free(w);
+}
+
+static int worker_init(struct workers *w, struct worker *k, const struct engine_config *cfg,
+                       const struct hd_registry *reg, char *err, size_t errlen)
+{
+	k->owner = w;
+	pthread_mutex_init(&k->m, NULL);
+	pthread_cond_init(&k->work, NULL);
+	pthread_cond_init(&k->room, NULL);
+	for (unsigned b = 0; b < WK_BATCHES; b++) {
+		k->batches[b].data = malloc(WK_BATCH_BYTES);
+		if (k->batches[b].data == NULL) {
+			snprintf(err, errlen, "workers: %s", strerror(ENOMEM));
+			return -1;
+		}
+		k->spare[k->nspare++] = &k->batches[b];
+	}
+	if (out_sink_open_relay(&k->sink, relay, w, err, errlen) != 0)
+		return -1;
+	k->sink_open = true;
+	return engine_new(&k->e, cfg, reg, &k->sink, err, errlen);
+}
+
+int workers_start(struct workers **out, unsigned n, const struct engine_config *cfg,
+                  const struct hd_registry *reg, struct out_sink *sink,
+                  struct pd_engine *front, char *err, size_t errlen)
+{
+	struct engine_config share;
+	struct workers *w;
+
+	*out = NULL;
+	if (n == 0 || n > WORKERS_MAX) {
+		snprintf(err, errlen, "workers: %u workers (1..%u)", n, (unsigned)WORKERS_MAX);
+		return -1;
+	}
+	w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		snprintf(err, errlen, "workers: %s", strerror(ENOMEM));
+		return -1;
+	}
+	pthread_mutex_init(&w->m, NULL);
+	pthread_mutex_init(&w->sink_m, NULL);
+	pthread_cond_init(&w->reported_cv, NULL);
+	w->sink = sink;
+	w->w = calloc(n, sizeof *w->w);
+	w->engines = calloc(n, sizeof *w->engines);
+	if (w->w == NULL || w->engines == NULL) {
+		snprintf(err, errlen, "workers: %s", strerror(ENOMEM));
+		free(w->w);
+		free(w->engines);
+		w->w = NULL;
+		w->stopped = true;
+		workers_free(w);
+		return -1;
+	}
+	w->n = n;
+	w->stopped = true; /* until every thread runs: workers_free must not wait */
+	engine_config_share(cfg, n, &share);
+	for (unsigned i = 0; i < n; i++) {
+		if (worker_init(w, &w->w[i], &share, reg, err, errlen) != 0) {
+			workers_free(w);
+			return -1;
+		}
+		w->engines[i] = w->w[i].e;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		int rc = pthread_create(&w->w[i].thread, NULL, worker_main, &w->w[i]);
+		if (rc != 0) {
+			snprintf(err, errlen, "workers: cannot start a thread: %s", strerror(rc));
+			/* Stop the ones that run: each gets a STOP batch and is joined. */
+			for (unsigned j = 0; j < i; j++) {
+				struct wk_batch *b = take_spare(&w->w[j]);
+				b->ctl = WK_STOP;
+				hand_over(&w->w[j], b);
+				pthread_join(w->w[j].thread, NULL);
+				w->w[j].running = false;
+			}
+			workers_free(w);
+			return -1;
+		}
+		w->w[i].running = true;
+	}
+	w->stopped = false;
+	w->front = front;
+	engine_set_parts(front, w->engines, n);
+	*out = w;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* --workers N: the calling thread reads and shards, N worker threads each run
+ * an engine of their own (DESIGN.md "The walk of one packet", once per worker).
+ *
+ * Sharding: a symmetric hash of the two IP addresses (the same whichever is
+ * the source), so both directions of a flow, every fragment of a datagram and
+ * the flow that datagram belongs to meet in one worker; ports are left out
+ * because fragments after the first carry none. Frames without IP go to
+ * worker 0. Frames are copied into batches (256 KiB, four per worker) handed
+ * over under a per-worker mutex, a few hundred packets at a time: the packet
+ * path itself takes no lock. A full queue blocks the reader; nothing is
+ * dropped. Every frame carries the reader's packet number and clock, so each
+ * engine sees it as the one engine of a single-threaded run would: the same
+ * events, in a different order across flows. */
+#ifndef PD_DAEMON_WORKERS_H
+#define PD_DAEMON_WORKERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/engine.h"
+#include "handlers/registry.h"
+#include "output/sink.h"
+
+#define WORKERS_MAX 64
+
+struct workers;
+
+/* Starts n (1..WORKERS_MAX) worker threads, each with an engine configured by
+ * engine_config_share(cfg, n) and the handler table reg, writing whole lines
+ * to sink (a buffer of lines at a time, under a lock). front becomes the front
+ * of the workers' engines (engine_set_parts): stats and summary sum them.
+ * Start after dropping privileges (capabilities are per thread). Returns 0, or
+ * -1 with a message in err (nothing left running). */
+int workers_start(struct workers **out, unsigned n, const struct engine_config *cfg,
+                  const struct hd_registry *reg, struct out_sink *sink,
+                  struct pd_engine *front, char *err, size_t errlen);
+
+/* Reader: copies one frame to its worker, blocking while that worker's queue
+ * is full. Frames longer than 256 KiB (more than libpcap's largest snapshot
+ * length for the link types the decoder takes) are cut to 256 KiB. */
+void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size_t wirelen,
+                    int linktype, uint64_t ts_us);
+
+/* Reader: hands over partly filled batches and moves every worker's clock to
+ * now_us (live capture: the wall clock while the tap is quiet). Does not wait. */
+void workers_tick(struct workers *w, uint64_t now_us);
+
+/* Reader: waits until every worker has processed all it was given, ended
+ * what is due at the reader's clock and flushed its lines. Until the next
+ * workers_packet/workers_tick the reader may read or change the workers'
+ * engines and the shared sink (stats, handler table, output reopen). */
+void workers_sync(struct workers *w);
+
+/* Ends the run: every worker processes what it was given, ends its flows
+ * (engine_finish), flushes its lines and exits; the threads are joined.
+ * NULL-safe and idempotent. */
+void workers_stop(struct workers *w);
+
+/* Stops if needed, detaches the front engine and frees everything. NULL-safe. */
+void workers_free(struct workers *w);
+
+#endif

@@ -1,0 +1,8 @@
+# tests of the performance work (issue 8): the output fast paths against the
+# library functions they replace, and --workers against the single-thread run.
+check_PROGRAMS += tests/test_fastpath
+TESTS += tests/test_fastpath tests/test-workers.sh
+tests_test_fastpath_SOURCES = tests/test_fastpath.c
+tests_test_fastpath_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBMD_CFLAGS)
+tests_test_fastpath_LDADD = libpdoutput.a $(LIBMD_LIBS) $(CHECK_LIBS)
+EXTRA_DIST += tests/test-workers.sh
