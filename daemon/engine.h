@@ -17,7 +17,7 @@
 struct engine_config {
 	/* flows (0 = default) */
 	uint32_t max_flows;              /* default 1,000,000 */
-	uint64_t flow_memcap;            /* bytes, default 512 MiB */
+	uint64_t flow_memcap;            /* bytes, default 160 MiB (bench/README.md, churn) */
 	uint32_t tcp_established_timeout;/* s, default 600 */
 	uint32_t tcp_closing_timeout;    /* s, default 10 */
 	uint32_t tcp_syn_timeout;        /* s, default 30 */

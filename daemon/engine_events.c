@@ -47,30 +47,34 @@ void engine_flow_event(struct pd_engine *e, struct flow *f, enum flow_end why)
 	char ts[32], hex[3];
 	struct pd_event *ev = out_event_begin(&e->ev, &s->meta, hd_session_flow_app_proto(s),
 	                                      f->last_us, "flow");
-	pd_event_uint(ev, "pkts_toserver", f->pkts[0]);
-	pd_event_uint(ev, "pkts_toclient", f->pkts[1]);
-	pd_event_uint(ev, "bytes_toserver", f->bytes[0]);
-	pd_event_uint(ev, "bytes_toclient", f->bytes[1]);
+	/* One per flow: the keys are literals, written without a scan (the
+	 * output is what pd_event_uint/str/bool would give). */
+	struct out_json *j = &ev->j;
+	out_json_uint_k(j, OUT_JSON_KEY("pkts_toserver"), f->pkts[0]);
+	out_json_uint_k(j, OUT_JSON_KEY("pkts_toclient"), f->pkts[1]);
+	out_json_uint_k(j, OUT_JSON_KEY("bytes_toserver"), f->bytes[0]);
+	out_json_uint_k(j, OUT_JSON_KEY("bytes_toclient"), f->bytes[1]);
 	out_format_time(ts, f->first_us);
-	pd_event_str(ev, "start", ts);
+	out_json_str_k(j, OUT_JSON_KEY("start"), ts);
 	out_format_time(ts, f->last_us);
-	pd_event_str(ev, "end", ts);
-	pd_event_uint(ev, "age", (f->last_us - f->first_us) / 1000000u);
-	pd_event_str(ev, "state", flow_state_name((enum flow_state)f->state));
-	pd_event_str(ev, "reason", flow_end_name(why));
+	out_json_str_k(j, OUT_JSON_KEY("end"), ts);
+	out_json_uint_k(j, OUT_JSON_KEY("age"), (f->last_us - f->first_us) / 1000000u);
+	out_json_str_k(j, OUT_JSON_KEY("state"), flow_state_name((enum flow_state)f->state));
+	out_json_str_k(j, OUT_JSON_KEY("reason"), flow_end_name(why));
 	if (f->ip_proto == 6) {
-		pd_event_bool(ev, "midstream", !f->syn_seen);
+		out_json_bool_k(j, OUT_JSON_KEY("midstream"), !f->syn_seen);
 		flags_hex(hex, (uint8_t)(f->tcp_flags[0] | f->tcp_flags[1]));
-		pd_event_str(ev, "tcp_flags", hex);
+		out_json_str_k(j, OUT_JSON_KEY("tcp_flags"), hex);
 		flags_hex(hex, f->tcp_flags[0]);
-		pd_event_str(ev, "tcp_flags_ts", hex);
+		out_json_str_k(j, OUT_JSON_KEY("tcp_flags_ts"), hex);
 		flags_hex(hex, f->tcp_flags[1]);
-		pd_event_str(ev, "tcp_flags_tc", hex);
+		out_json_str_k(j, OUT_JSON_KEY("tcp_flags_tc"), hex);
 		tcp_flag_names(ev, "flags_toserver", f->tcp_flags[0]);
 		tcp_flag_names(ev, "flags_toclient", f->tcp_flags[1]);
-		pd_event_uint(ev, "bytes_missed_toserver", f->reasm.d[0].gap_bytes);
-		pd_event_uint(ev, "bytes_missed_toclient", f->reasm.d[1].gap_bytes);
-		pd_event_uint(ev, "gaps", (uint64_t)f->reasm.d[0].gaps + f->reasm.d[1].gaps);
+		out_json_uint_k(j, OUT_JSON_KEY("bytes_missed_toserver"), f->reasm.d[0].gap_bytes);
+		out_json_uint_k(j, OUT_JSON_KEY("bytes_missed_toclient"), f->reasm.d[1].gap_bytes);
+		out_json_uint_k(j, OUT_JSON_KEY("gaps"),
+		                (uint64_t)f->reasm.d[0].gaps + f->reasm.d[1].gaps);
 	}
 	pd_event_emit(ev);
 }

@@ -218,24 +218,31 @@ for path in PCAPS:
         p = parse_ip(ip) if ip else None
         packets.append((name, link, ts, fr, orig, ip, p))
 
-# decode: one frame per shape and capture, then the same IP bytes in other links.
+# decode: one frame per shape and capture, then the same IP bytes in another
+# link type; captures take turns so that each one contributes.
+per_capture = {}
 shapes = set()
 for name, link, ts, fr, orig, ip, p in packets:
     if link not in LINKS:
         continue
     key = (link, p.v if p else None, p.proto if p else None, p.flags if p else None,
-           bool(p and p.frag), bool(p and p.payload), name[:3])
+           bool(p and p.frag), bool(p and p.payload), name)
     if key in shapes:
         continue
     shapes.add(key)
-    add("decode", bytes([LINKS.index(link)]) + fr[:4096])
+    lst = per_capture.setdefault(name, [])
+    lst.append(bytes([LINKS.index(link)]) + fr[:4096])
     if ip and p:
         other = LINKS[(len(shapes) * 7) % len(LINKS)]
         if other in (228, 229):
             other = 228 if p.v == 4 else 229
-        add("decode", bytes([LINKS.index(other)]) + wrap(other, ip[:4096]))
+        lst.append(bytes([LINKS.index(other)]) + wrap(other, ip[:4096]))
+while any(per_capture.values()) and len(seeds["decode"]) < MAX_SEEDS:
+    for name in sorted(per_capture):
+        if per_capture[name] and len(seeds["decode"]) < MAX_SEEDS:
+            add("decode", per_capture[name].pop(0))
 
-# flows: per flow (first 48 packets) and per window of the capture.
+# flows: per flow (first 40 packets) and per window of the capture.
 def step(delta_us):
     if delta_us < 2390000:
         return max(0, min(0xef, delta_us // 10000))
@@ -254,7 +261,7 @@ def flow_seed(pkts):
         last = ts
         cut = 0x8000 if orig > len(fr) else 0
         out += be16(len(frame) | cut) + frame
-        if len(out) > 48 * 1024:
+        if len(out) > 24 * 1024:
             break
     return out
 
@@ -272,11 +279,11 @@ for pk in packets:
         a, b = (p.src, p.sport), (p.dst, p.dport)
         key = (pk[0], p.proto, min(a, b), max(a, b))
     flows_by_key.setdefault(key, []).append(pk)
-flow_seeds = [flow_seed(v[:48]) for v in flows_by_key.values()]
+flow_seeds = [flow_seed(v[:40]) for v in flows_by_key.values()]
 window_seeds = []
 for name, pk in sorted(by_capture.items()):
-    for start in range(0, min(len(pk), 192), 64):
-        window_seeds.append(flow_seed(pk[start:start + 64]))
+    for start in range(0, min(len(pk), 144), 48):
+        window_seeds.append(flow_seed(pk[start:start + 48]))
 for s in window_seeds[:60] + flow_seeds[:MAX_SEEDS - 60]:
     add("flows", s)
 

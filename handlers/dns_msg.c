@@ -9,6 +9,7 @@
 
 #include "portdemux/event.h"
 #include "handlers/dns.h"
+#include "output/event.h"
 #include "output/meta.h"
 
 struct dns_fault {
@@ -18,12 +19,62 @@ struct dns_fault {
 	size_t offset;
 };
 
-static void emit_name(struct pd_event *e, const char *key, const struct dns_name *n)
+/* Members with literal keys (OUT_JSON_KEY) straight into the open event: one
+ * event per DNS message, so the keys are not scanned again each time. With
+ * no open event, the pd_event_* call does what it always does (nothing, or
+ * counts the misuse). */
+static struct out_json *open_json(struct pd_event *e)
+{
+	return e != NULL && e->open ? &e->j : NULL;
+}
+
+static void put_str(struct pd_event *e, const char *key, size_t klen, const char *v)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL) {
+		out_json_str_k(j, key, klen, v);
+	} else {
+		pd_event_str(e, key, v);
+	}
+}
+
+static void put_bytes(struct pd_event *e, const char *key, size_t klen, const uint8_t *v,
+                      size_t n)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL) {
+		out_json_strn_k(j, key, klen, v, n);
+	} else {
+		pd_event_bytes(e, key, v, n);
+	}
+}
+
+static void put_uint(struct pd_event *e, const char *key, size_t klen, uint64_t v)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL) {
+		out_json_uint_k(j, key, klen, v);
+	} else {
+		pd_event_uint(e, key, v);
+	}
+}
+
+static void put_true(struct pd_event *e, const char *key, size_t klen)
+{
+	struct out_json *j = open_json(e);
+	if (j != NULL) {
+		out_json_bool_k(j, key, klen, true);
+	} else {
+		pd_event_bool(e, key, true);
+	}
+}
+
+static void emit_name(struct pd_event *e, const char *key, size_t klen, const struct dns_name *n)
 {
 	if (n->len == 0) {
-		pd_event_str(e, key, "<root>");
+		put_str(e, key, klen, "<root>");
 	} else {
-		pd_event_bytes(e, key, (const uint8_t *)n->text, n->len);
+		put_bytes(e, key, klen, (const uint8_t *)n->text, n->len);
 	}
 }
 
@@ -65,31 +116,31 @@ static void emit_rr(struct pd_event *e, const struct dns_rr *rr)
 	char addr[OUT_IP_TEXT_LEN];
 
 	pd_event_object_open(e, NULL);
-	emit_name(e, "rrname", &rr->name);
-	pd_event_str(e, "rrtype", dns_type_name(rr->type, tbuf));
-	pd_event_uint(e, "ttl", rr->ttl);
+	emit_name(e, OUT_JSON_KEY("rrname"), &rr->name);
+	put_str(e, OUT_JSON_KEY("rrtype"), dns_type_name(rr->type, tbuf));
+	put_uint(e, OUT_JSON_KEY("ttl"), rr->ttl);
 	switch (rr->type) {
 	case DNS_T_A:
 		out_ip_text(addr, 4, rr->addr);
-		pd_event_str(e, "rdata", addr);
+		put_str(e, OUT_JSON_KEY("rdata"), addr);
 		break;
 	case DNS_T_AAAA:
 		out_ip_text(addr, 6, rr->addr);
-		pd_event_str(e, "rdata", addr);
+		put_str(e, OUT_JSON_KEY("rdata"), addr);
 		break;
 	case DNS_T_NS:
 	case DNS_T_CNAME:
 	case DNS_T_PTR:
-		emit_name(e, "rdata", &rr->target);
+		emit_name(e, OUT_JSON_KEY("rdata"), &rr->target);
 		break;
 	case DNS_T_MX:
-		emit_name(e, "rdata", &rr->target);
+		emit_name(e, OUT_JSON_KEY("rdata"), &rr->target);
 		pd_event_uint(e, "preference", rr->preference);
 		break;
 	case DNS_T_SOA:
 		pd_event_object_open(e, "soa");
-		emit_name(e, "mname", &rr->target);
-		emit_name(e, "rname", &rr->target2);
+		emit_name(e, OUT_JSON_KEY("mname"), &rr->target);
+		emit_name(e, OUT_JSON_KEY("rname"), &rr->target2);
 		pd_event_uint(e, "serial", rr->soa[0]);
 		pd_event_uint(e, "refresh", rr->soa[1]);
 		pd_event_uint(e, "retry", rr->soa[2]);
@@ -109,31 +160,33 @@ static void emit_rr(struct pd_event *e, const struct dns_rr *rr)
 
 static void emit_header(struct pd_event *e, const struct dns_header *h)
 {
-	static const struct { uint16_t bit; const char *key; } bits[] = {
-		{ DNS_F_QR, "qr" }, { DNS_F_AA, "aa" }, { DNS_F_TC, "tc" }, { DNS_F_RD, "rd" },
-		{ DNS_F_RA, "ra" }, { DNS_F_Z, "z" },   { DNS_F_AD, "ad" }, { DNS_F_CD, "cd" },
+	static const struct { uint16_t bit; const char *key; size_t klen; } bits[] = {
+		{ DNS_F_QR, OUT_JSON_KEY("qr") }, { DNS_F_AA, OUT_JSON_KEY("aa") },
+		{ DNS_F_TC, OUT_JSON_KEY("tc") }, { DNS_F_RD, OUT_JSON_KEY("rd") },
+		{ DNS_F_RA, OUT_JSON_KEY("ra") }, { DNS_F_Z, OUT_JSON_KEY("z") },
+		{ DNS_F_AD, OUT_JSON_KEY("ad") }, { DNS_F_CD, OUT_JSON_KEY("cd") },
 	};
 	bool qr = (h->flags & DNS_F_QR) != 0;
 	char flags[8];
 
 	if (qr) {
-		pd_event_uint(e, "version", 2);
+		put_uint(e, OUT_JSON_KEY("version"), 2);
 	}
-	pd_event_str(e, "type", qr ? "answer" : "query");
-	pd_event_uint(e, "id", h->id);
+	put_str(e, OUT_JSON_KEY("type"), qr ? "answer" : "query");
+	put_uint(e, OUT_JSON_KEY("id"), h->id);
 	/* "%04x" by hand: snprintf would cost more than the rest of the header. */
 	for (int i = 0; i < 4; i++) {
 		flags[i] = "0123456789abcdef"[(h->flags >> (12 - 4 * i)) & 0xfu];
 	}
 	flags[4] = '\0';
-	pd_event_str(e, "flags", flags);
+	put_str(e, OUT_JSON_KEY("flags"), flags);
 	/* EVE writes the flag booleans only when set. */
 	for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
 		if (h->flags & bits[i].bit) {
-			pd_event_bool(e, bits[i].key, true);
+			put_true(e, bits[i].key, bits[i].klen);
 		}
 	}
-	pd_event_uint(e, "opcode", DNS_OPCODE(h->flags));
+	put_uint(e, OUT_JSON_KEY("opcode"), DNS_OPCODE(h->flags));
 }
 
 static void fault_at(struct dns_fault *f, enum dns_err err, const char *section, unsigned index,
@@ -169,9 +222,9 @@ static bool questions(struct pd_event *e, const uint8_t *msg, size_t len, struct
 		}
 		if (i == 0) {
 			char buf[16];
-			emit_name(e, "rrname", &name);
-			pd_event_str(e, "rrtype", dns_type_name(qtype, buf));
-			pd_event_str(e, "qclass", dns_class_name(qclass, buf));
+			emit_name(e, OUT_JSON_KEY("rrname"), &name);
+			put_str(e, OUT_JSON_KEY("rrtype"), dns_type_name(qtype, buf));
+			put_str(e, OUT_JSON_KEY("qclass"), dns_class_name(qclass, buf));
 		}
 	}
 	if (h->qdcount != 1) {
@@ -226,16 +279,16 @@ void dns_message(struct pd_session *s, const uint8_t *msg, size_t len)
 	bool ok = questions(e, msg, len, &c, &h, &f);
 	if (qr) {
 		char buf[16];
-		pd_event_str(e, "rcode", dns_rcode_name(DNS_RCODE(h.flags), buf));
+		put_str(e, OUT_JSON_KEY("rcode"), dns_rcode_name(DNS_RCODE(h.flags), buf));
 	}
 	ok = ok && section(e, msg, len, &c, "answer", h.ancount, qr, &f);
 	ok = ok && section(e, msg, len, &c, "authority", h.nscount, false, &f);
 	ok = ok && section(e, msg, len, &c, "additional", h.arcount, false, &f);
 	if (qr) {
-		pd_event_uint(e, "answers_count", h.ancount);
+		put_uint(e, OUT_JSON_KEY("answers_count"), h.ancount);
 	}
-	pd_event_uint(e, "authorities_count", h.nscount);
-	pd_event_uint(e, "additionals_count", h.arcount);
+	put_uint(e, OUT_JSON_KEY("authorities_count"), h.nscount);
+	put_uint(e, OUT_JSON_KEY("additionals_count"), h.arcount);
 	pd_event_emit(e);
 	if (!ok) {
 		snprintf(detail, sizeof detail, "%s %u at offset %zu of %zu", f.section, f.index,

@@ -37,18 +37,34 @@ static void str_if(struct pd_event *e, const char *key, const char *v)
 		pd_event_str(e, key, v);
 }
 
-/* Whether keyword up[0..m) already appeared before `here` in the list:
+/* The keyword as shown: upper-cased (case-insensitive, RFC 5321 2.4), cut
+ * at a NUL (the event key is a C string) and at 32 characters. */
+static size_t param_name(const uint8_t *k, size_t kl, char up[33])
+{
+	size_t m = 0;
+	while (m < kl && m < 32 && k[m] != '\0') {
+		up[m] = (char)((k[m] >= 'a' && k[m] <= 'z') ? k[m] - ('a' - 'A') : k[m]);
+		m++;
+	}
+	up[m] = '\0';
+	return m;
+}
+
+/* Whether a keyword shown as `up` already appeared before `here` in the list:
  * a repeated keyword is shown once (first wins) so the object keeps unique
- * keys (RFC 8259 4: names SHOULD be unique; jq and most parsers keep one). */
-static bool param_seen(const uint8_t *p, size_t n, const uint8_t *here, const char *up, size_t m)
+ * keys (RFC 8259 4: names SHOULD be unique; jq and most parsers keep one).
+ * Compared as shown, so keywords that differ only after a NUL or past 32
+ * characters count as repeats too. */
+static bool param_seen(const uint8_t *p, size_t n, const uint8_t *here, const char *up)
 {
 	struct smtp_param_iter it;
 	const uint8_t *k, *v;
 	size_t kl, vl;
+	char prev[33];
 
 	smtp_params_begin(&it, p, n);
 	while (smtp_params_next(&it, &k, &kl, &v, &vl) && k < here)
-		if (kl == m && strncasecmp((const char *)k, up, m) == 0)
+		if (param_name(k, kl, prev) > 0 && strcmp(prev, up) == 0)
 			return true;
 	return false;
 }
@@ -67,13 +83,7 @@ static void params_object(struct pd_event *e, const char *key, const uint8_t *p,
 	smtp_params_begin(&it, p, n);
 	while (smtp_params_next(&it, &k, &kl, &v, &vl)) {
 		char up[33];
-		size_t m = kl < sizeof(up) - 1 ? kl : sizeof(up) - 1;
-		if (m == 0)
-			continue;
-		for (size_t i = 0; i < m; i++)
-			up[i] = (char)((k[i] >= 'a' && k[i] <= 'z') ? k[i] - ('a' - 'A') : k[i]);
-		up[m] = '\0';
-		if (param_seen(p, n, k, up, m))
+		if (param_name(k, kl, up) == 0 || param_seen(p, n, k, up))
 			continue;
 		if (v == NULL)
 			pd_event_bool(e, up, true);

@@ -18,6 +18,18 @@ static uint32_t rol32(uint32_t x, unsigned n)
 	return (x << n) | (x >> (32 - n));
 }
 
+/* One round: T = ROTL5(a) + f + e + K + W, then the words shift down. */
+static inline void sha1_step(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d, uint32_t *e,
+                             uint32_t f, uint32_t k, uint32_t w)
+{
+	uint32_t t = rol32(*a, 5) + f + *e + k + w;
+	*e = *d;
+	*d = *c;
+	*c = rol32(*b, 30);
+	*b = *a;
+	*a = t;
+}
+
 static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
 {
 	uint8_t block[64] = { 0 };
@@ -36,28 +48,16 @@ static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
 		w[t] = rol32(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
 
 	uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-	for (int t = 0; t < 80; t++) {
-		uint32_t f, k;
-		if (t < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5A827999u;
-		} else if (t < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ED9EBA1u;
-		} else if (t < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8F1BBCDCu;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xCA62C1D6u;
-		}
-		uint32_t tmp = rol32(a, 5) + f + e + k + w[t];
-		e = d;
-		d = c;
-		c = rol32(b, 30);
-		b = a;
-		a = tmp;
-	}
+	/* The four 20-round stages (FIPS 180-4 4.1.1, 4.2.1) as separate loops:
+	 * no per-round choice of function and constant. */
+	for (int t = 0; t < 20; t++)
+		sha1_step(&a, &b, &c, &d, &e, (b & c) | (~b & d), 0x5A827999u, w[t]);
+	for (int t = 20; t < 40; t++)
+		sha1_step(&a, &b, &c, &d, &e, b ^ c ^ d, 0x6ED9EBA1u, w[t]);
+	for (int t = 40; t < 60; t++)
+		sha1_step(&a, &b, &c, &d, &e, (b & c) | (b & d) | (c & d), 0x8F1BBCDCu, w[t]);
+	for (int t = 60; t < 80; t++)
+		sha1_step(&a, &b, &c, &d, &e, b ^ c ^ d, 0xCA62C1D6u, w[t]);
 	h[0] += a;
 	h[1] += b;
 	h[2] += c;

@@ -44,6 +44,100 @@ const char *out_proto_name(uint8_t proto, char buf[4])
 	return buf;
 }
 
+static bool plain(const char *s, size_t n)
+{
+	return out_json_plain_len((const uint8_t *)s, n) == n;
+}
+
+/* Appends literal text (a key and its punctuation) or a value. */
+static char *put_text(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+#define PUT_LIT(p, lit) put_text((p), (lit), sizeof(lit) - 1)
+
+/* The top level of a flow's event in one pass, with one room check: what the
+ * member-by-member path below writes when every value is plain text (as
+ * out_meta_finish makes them), there is no VLAN list and all of it fits.
+ * Fitting is decided on the final length with the final reserve (the two
+ * open objects), which is when the member-by-member path fits too. Returns
+ * false, having written nothing, when that path must do the work. */
+static bool begin_fast(struct out_json *j, const struct out_flow_meta *meta,
+                       const char *app_proto, const char *ts, const char *event_type)
+{
+	char pbuf[4], fbuf[21], sbuf[21], dbuf[21];
+	if (meta->vlan_count > 0)
+		return false;
+	const char *proto = out_proto_name(meta->ip_proto, pbuf);
+	size_t tl = strlen(ts), el = strlen(event_type), cl = strlen(meta->community_id);
+	size_t sl = strlen(meta->src_ip), dl = strlen(meta->dest_ip), pl = strlen(proto);
+	size_t al = app_proto != NULL ? strlen(app_proto) : 0;
+	if (!plain(ts, tl) || !plain(event_type, el) || !plain(meta->community_id, cl) ||
+	    !plain(meta->src_ip, sl) || !plain(meta->dest_ip, dl) || !plain(proto, pl) ||
+	    (app_proto != NULL && !plain(app_proto, al)))
+		return false;
+	const char *fid = out_json_u64_text(fbuf, meta->flow_id);
+	const char *sp = out_json_u64_text(sbuf, meta->src_port);
+	const char *dp = out_json_u64_text(dbuf, meta->dest_port);
+	size_t fl = (size_t)(fbuf + 20 - fid), spl = (size_t)(sbuf + 20 - sp);
+	size_t dpl = (size_t)(dbuf + 20 - dp);
+	size_t n = sizeof("{\"timestamp\":\"\"") - 1 + tl +
+	           sizeof(",\"flow_id\":") - 1 + fl +
+	           (cl > 0 ? sizeof(",\"community_id\":\"\"") - 1 + cl : 0) +
+	           sizeof(",\"event_type\":\"\"") - 1 + el +
+	           sizeof(",\"src_ip\":\"\"") - 1 + sl + sizeof(",\"src_port\":") - 1 + spl +
+	           sizeof(",\"dest_ip\":\"\"") - 1 + dl + sizeof(",\"dest_port\":") - 1 + dpl +
+	           sizeof(",\"proto\":\"\"") - 1 + pl +
+	           (app_proto != NULL ? sizeof(",\"app_proto\":\"\"") - 1 + al : 0) +
+	           sizeof(",\"\":{") - 1 + el;
+	if (j->len != 0 || !out_json_reserve(j, n, 2))
+		return false;
+	char *p = j->buf;
+	p = PUT_LIT(p, "{\"timestamp\":\"");
+	p = put_text(p, ts, tl);
+	p = PUT_LIT(p, "\",\"flow_id\":");
+	p = put_text(p, fid, fl);
+	if (cl > 0) {
+		p = PUT_LIT(p, ",\"community_id\":\"");
+		p = put_text(p, meta->community_id, cl);
+		*p++ = '"';
+	}
+	p = PUT_LIT(p, ",\"event_type\":\"");
+	p = put_text(p, event_type, el);
+	p = PUT_LIT(p, "\",\"src_ip\":\"");
+	p = put_text(p, meta->src_ip, sl);
+	p = PUT_LIT(p, "\",\"src_port\":");
+	p = put_text(p, sp, spl);
+	p = PUT_LIT(p, ",\"dest_ip\":\"");
+	p = put_text(p, meta->dest_ip, dl);
+	p = PUT_LIT(p, "\",\"dest_port\":");
+	p = put_text(p, dp, dpl);
+	p = PUT_LIT(p, ",\"proto\":\"");
+	p = put_text(p, proto, pl);
+	*p++ = '"';
+	if (app_proto != NULL) {
+		p = PUT_LIT(p, ",\"app_proto\":\"");
+		p = put_text(p, app_proto, al);
+		*p++ = '"';
+	}
+	p = PUT_LIT(p, ",\"");
+	p = put_text(p, event_type, el);
+	p = PUT_LIT(p, "\":{");
+	*p = '\0';
+	j->len = (size_t)(p - j->buf);
+	/* As open_container and the members leave them: the top object and the
+	 * event_type object open, the latter still empty. */
+	j->depth = 2;
+	j->first[0] = false;
+	j->first[1] = false;
+	j->is_array[1] = false;
+	j->first[2] = true;
+	j->is_array[2] = false;
+	return true;
+}
+
 struct pd_event *out_event_begin(struct pd_event *e, const struct out_flow_meta *meta,
                                  const char *app_proto, uint64_t ts_us,
                                  const char *event_type)
@@ -62,6 +156,8 @@ struct pd_event *out_event_begin(struct pd_event *e, const struct out_flow_meta 
 	struct out_json *j = &e->j;
 	char ts[OUT_TIME_LEN];
 	out_format_time(ts, ts_us);
+	if (meta != NULL && meta->ip_version != 0 && begin_fast(j, meta, app_proto, ts, event_type))
+		return e;
 	out_json_object_open(j, NULL);
 	out_json_str(j, "timestamp", ts);
 	if (meta == NULL || meta->ip_version == 0) {

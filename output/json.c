@@ -4,6 +4,7 @@
 #include "output/json.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,14 +297,16 @@ static inline void copy_small(char *dst, const void *src, size_t n)
  * and room for all of it. Returns false with nothing written otherwise, and
  * the caller takes the general path, which then comes to the same result as
  * it would have alone (misnesting, escaping or truncation). */
-static bool member_fast(struct out_json *j, const char *key, const uint8_t *v, size_t vlen,
-                        bool quote)
+#define KEY_SCAN SIZE_MAX  /* member_fast: the key's length and plainness are unknown */
+
+static bool member_fast(struct out_json *j, const char *key, size_t klen, const uint8_t *v,
+                        size_t vlen, bool quote)
 {
 	uint8_t d = j->depth;
 	if (j->skip != 0 || d == 0 || (key == NULL) != j->is_array[d])
 		return false;
-	size_t klen = 0;
-	if (key != NULL) {
+	if (key != NULL && klen == KEY_SCAN) {
+		klen = 0;
 		while (is_plain((uint8_t)key[klen]))
 			klen++;
 		if (key[klen] != '\0')
@@ -469,7 +472,7 @@ void out_json_close_all(struct out_json *j)
 /* Writes one complete scalar member whose text is already formatted. */
 static void scalar(struct out_json *j, const char *key, const char *text, size_t n)
 {
-	if (member_fast(j, key, (const uint8_t *)text, n, false))
+	if (member_fast(j, key, KEY_SCAN, (const uint8_t *)text, n, false))
 		return;
 	if (!member_ok(j, key))
 		return;
@@ -499,7 +502,7 @@ static bool quoted(struct out_json *j, const uint8_t *s, size_t n)
 
 void out_json_strn(struct out_json *j, const char *key, const uint8_t *s, size_t n)
 {
-	if (member_fast(j, key, s, s != NULL ? n : 0, true))
+	if (member_fast(j, key, KEY_SCAN, s, s != NULL ? n : 0, true))
 		return;
 	if (!member_ok(j, key))
 		return;
@@ -539,6 +542,53 @@ static char *u64_digits(char buf[21], uint64_t v)
 		*--p = (char)('0' + v);
 	}
 	return p;
+}
+
+void out_json_str_k(struct out_json *j, const char *key, size_t klen, const char *s)
+{
+	if (s != NULL && member_fast(j, key, klen, (const uint8_t *)s, strlen(s), true))
+		return;
+	out_json_str(j, key, s);
+}
+
+void out_json_strn_k(struct out_json *j, const char *key, size_t klen, const uint8_t *s,
+                     size_t n)
+{
+	if (s != NULL && member_fast(j, key, klen, s, n, true))
+		return;
+	out_json_strn(j, key, s, n);
+}
+
+void out_json_uint_k(struct out_json *j, const char *key, size_t klen, uint64_t v)
+{
+	char buf[21];
+	char *p = u64_digits(buf, v);
+	if (member_fast(j, key, klen, (const uint8_t *)p, (size_t)(buf + 20 - p), false))
+		return;
+	out_json_uint(j, key, v);
+}
+
+void out_json_bool_k(struct out_json *j, const char *key, size_t klen, bool v)
+{
+	const char *t = v ? "true" : "false";
+	if (member_fast(j, key, klen, (const uint8_t *)t, v ? 4 : 5, false))
+		return;
+	out_json_bool(j, key, v);
+}
+
+bool out_json_reserve(struct out_json *j, size_t n, size_t reserve)
+{
+	return room(j, n, reserve);
+}
+
+size_t out_json_plain_len(const uint8_t *s, size_t n)
+{
+	return plain_prefix(s, n);
+}
+
+char *out_json_u64_text(char buf[21], uint64_t v)
+{
+	return u64_digits(buf, v);
 }
 
 void out_json_uint(struct out_json *j, const char *key, uint64_t v)

@@ -62,6 +62,28 @@ void out_json_bool(struct out_json *j, const char *key, bool v);
 void out_json_null(struct out_json *j, const char *key);
 void out_json_double(struct out_json *j, const char *key, double v); /* finite, %.6g-ish */
 
+/* The same members with a key the caller knows to be plain (a string literal
+ * of printable ASCII without '"' or '\\') passed with its length, so it is
+ * not scanned again for every event: OUT_JSON_KEY("pkts") gives both. A key
+ * that is not plain must go through the calls above. */
+#define OUT_JSON_KEY(lit) (lit), (sizeof(lit) - 1)
+void out_json_str_k(struct out_json *j, const char *key, size_t klen, const char *s);
+void out_json_strn_k(struct out_json *j, const char *key, size_t klen, const uint8_t *s,
+                     size_t n);
+void out_json_uint_k(struct out_json *j, const char *key, size_t klen, uint64_t v);
+void out_json_bool_k(struct out_json *j, const char *key, size_t klen, bool v);
+
+/* For writers that assemble a run of members themselves (output/event.c's top
+ * level) and then set depth/first/is_array as the calls above would have:
+ * out_json_reserve makes room for n more bytes plus `reserve` closers and the
+ * NUL, within the limit (false: it would not fit; nothing changes);
+ * out_json_plain_len is the length of the leading run of s that needs no
+ * escaping; out_json_u64_text writes v in decimal, right-aligned in buf, and
+ * returns where it starts (buf[20] is the NUL). */
+bool out_json_reserve(struct out_json *j, size_t n, size_t reserve);
+size_t out_json_plain_len(const uint8_t *s, size_t n);
+char *out_json_u64_text(char buf[21], uint64_t v);
+
 /* Appends the escaped form of s[0..n) (no quotes) to j; used by the above.
  * All or nothing: when the escaped form does not fit, nothing is appended and
  * `truncated` is set. */

@@ -19,3 +19,6 @@ include $(top_srcdir)/tests/perf.mk
 EXTRA_DIST += tests/test-smtp-golden-privacy.sh tests/test-impaired-reasm.sh
 TESTS += tests/check-events-doc.sh
 EXTRA_DIST += tests/check-events-doc.sh docs/assemble-events.sh
+include $(top_srcdir)/tests/live.mk
+include $(top_srcdir)/tests/capture.mk
+include $(top_srcdir)/tests/peers.mk

@@ -13,7 +13,8 @@
 # undefined behaviour a different compiler could turn into a different result.
 # tests/lint.sh (cppcheck) reads the sources and does not depend on the compiler.
 # Everything else (unit suites, golden outputs, CLI, floods, fuzz replay) runs under
-# clang too. Total: ~9 + ~6 + ~30 min, well under the 90-minute CI limit.
+# clang too. Measured make check times: gcc 9 min (load 13), clang 4 min (this list),
+# ASan+UBSan 14 min (load 5; ~30 min expected under heavy load): well under 90 min.
 # PD_CLANG_FULL=1 runs the full suite under clang as well.
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -208,6 +208,50 @@ START_TEST(test_json_member_paths)
 }
 END_TEST
 
+/* Writes the same members through the literal-key calls (_k) or the plain
+ * ones, into a writer with the given limit. */
+static void literal_doc(struct out_json *j, bool lit)
+{
+	static const uint8_t bytes[] = "caf\xc3\xa9 \"quoted\" \xff";
+	out_json_object_open(j, NULL);
+	for (int i = 0; i < 3; i++) {
+		if (lit) {
+			out_json_uint_k(j, OUT_JSON_KEY("pkts_toserver"), 1234567u * (unsigned)i);
+			out_json_str_k(j, OUT_JSON_KEY("state"), "established");
+			out_json_str_k(j, OUT_JSON_KEY("null"), NULL);
+			out_json_strn_k(j, OUT_JSON_KEY("rrname"), bytes, sizeof bytes - 1);
+			out_json_bool_k(j, OUT_JSON_KEY("midstream"), i % 2 == 0);
+		} else {
+			out_json_uint(j, "pkts_toserver", 1234567u * (unsigned)i);
+			out_json_str(j, "state", "established");
+			out_json_str(j, "null", NULL);
+			out_json_strn(j, "rrname", bytes, sizeof bytes - 1);
+			out_json_bool(j, "midstream", i % 2 == 0);
+		}
+	}
+	out_json_close_all(j);
+}
+
+/* The literal-key calls write exactly what the plain ones write, at every
+ * limit (members cut whole at the same places). */
+START_TEST(test_json_literal_keys)
+{
+	for (size_t lim = 64; lim < 420; lim++) {
+		struct out_json a, b;
+		ck_assert_int_eq(out_json_init(&a, 16, lim), 0);
+		ck_assert_int_eq(out_json_init(&b, 16, lim), 0);
+		literal_doc(&a, true);
+		literal_doc(&b, false);
+		ck_assert_msg(a.len == b.len && strcmp(a.buf, b.buf) == 0, "limit %zu: %s / %s", lim,
+		              a.buf, b.buf);
+		ck_assert(a.truncated == b.truncated);
+		ck_assert(a.misnested == b.misnested);
+		out_json_free(&a);
+		out_json_free(&b);
+	}
+}
+END_TEST
+
 struct relay_log {
 	char buf[8192];
 	size_t len, calls, lines;
@@ -269,6 +313,7 @@ static Suite *fastpath_suite(void)
 	tcase_add_test(tc, test_ip_text_vs_inet_ntop);
 	tcase_add_test(tc, test_community_sha1_vs_libmd);
 	tcase_add_test(tc, test_json_member_paths);
+	tcase_add_test(tc, test_json_literal_keys);
 	tcase_add_test(tc, test_relay_sink);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,1 @@
+# tests/capture.mk: see the scripts it lists

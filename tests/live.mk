@@ -1,0 +1,1 @@
+# tests/live.mk: see the scripts it lists

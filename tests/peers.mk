@@ -1,0 +1,1 @@
+# tests/peers.mk: see the scripts it lists
