@@ -1,7 +1,5 @@
 # docs/: event schema, handler guide (the man page is installed from daemon/local.mk)
 EXTRA_DIST += docs/events.md docs/handler-guide.md \
-	contrib/portdemuxd.service contrib/portdemuxd.conf contrib/install-deps.sh \
-	contrib/portdemux.d/10-mail.conf contrib/portdemux.d/README \
 	build.sh .ci/run examples/daytime.c examples/Makefile examples/README
 EXTRA_DIST += docs/events.d/00-header.md docs/events.d/common.md docs/events.d/flow.md \
 	docs/events.d/stats.md docs/events.d/anomaly-core.md docs/events.d/anomaly.md \

@@ -22,3 +22,5 @@ EXTRA_DIST += tests/check-events-doc.sh docs/assemble-events.sh
 include $(top_srcdir)/tests/live.mk
 include $(top_srcdir)/tests/capture.mk
 include $(top_srcdir)/tests/peers.mk
+TESTS += tests/test-install.sh
+EXTRA_DIST += tests/test-install.sh
