@@ -4,6 +4,8 @@
 set -e
 build="build-essential autoconf automake pkgconf libpcap-dev libcap-dev libmd-dev check"
 tests="clang libclang-rt-14-dev tcpdump tshark jq python3 iproute2 cppcheck"
+# tests/test-live-netns.sh: real servers and clients in network namespaces
+tests="$tests postfix dovecot-core swaks libnet-ssleay-perl dnsmasq-base bind9-dnsutils openssl"
 want="$build"
 [ "${1:-}" = "--test" ] && want="$build $tests"
 missing=""
@@ -15,4 +17,9 @@ echo "installing:$missing" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# postfix: "No configuration", so the package sets up and starts no system MTA (the test
+# runs a private instance); debconf's default would be an Internet site on port 25.
+case " $missing " in *" postfix "*)
+	echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections ;;
+esac
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing

@@ -12,7 +12,8 @@
 # (apt-get install postfix swaks msmtp curl dovecot-core libsasl2-modules openssl tcpdump
 # wireshark-common; preseed postfix with "No configuration"). It installs nothing and never
 # touches /etc/postfix or a running system postfix: postfix runs with `-c` on a config,
-# queue and data directory of its own under a temporary directory.
+# queue and data directory of its own under a temporary directory (pcaps/lab-lib.sh sets
+# up the namespaces, postfix and dovecot; tests/test-live-netns.sh uses the same lab).
 # Namespaces and links are named pdsc-<pid>-*; they, postfix, dovecot, tcpdump and every
 # client are stopped by PID and removed on every exit path.
 #
@@ -49,36 +50,7 @@ done
 
 [ "$(id -u)" -eq 0 ] || { echo "mk-smtp.sh: needs root (network namespaces, postfix)" >&2; exit 1; }
 
-# --- tools: command -> Debian package ------------------------------------------------
-missing=""
-need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2 (for $1);"; }
-need_file() { [ -e "$1" ] || missing="$missing $2 (for $1);"; }
-need_cmd ip iproute2
-need_cmd ss iproute2
-need_cmd tcpdump tcpdump
-need_cmd postfix postfix
-need_cmd postconf postfix
-need_cmd dovecot dovecot-core
-need_cmd swaks swaks
-need_cmd msmtp msmtp
-need_cmd curl curl
-need_cmd openssl openssl
-need_cmd capinfos wireshark-common
-need_cmd sha256sum coreutils
-need_file /usr/bin/python3 python3
-need_file /usr/lib/postfix/sbin/master postfix
-if [ -n "$missing" ]; then
-	echo "mk-smtp.sh: missing Debian packages:$missing" >&2
-	echo "install them with: DEBIAN_FRONTEND=noninteractive apt-get install <package>" >&2
-	echo "(for postfix first: echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections)" >&2
-	exit 1
-fi
-for u in postfix dovecot dovenull; do
-	id "$u" >/dev/null 2>&1 || { echo "mk-smtp.sh: user $u missing (reinstall postfix / dovecot-core)" >&2; exit 1; }
-done
-getent group postdrop >/dev/null || { echo "mk-smtp.sh: group postdrop missing (reinstall postfix)" >&2; exit 1; }
-
-# --- names, state and the cleanup that always runs -------------------------------------
+# --- names and state ---------------------------------------------------------------------
 tag="pdsc-$$"
 ns_s="$tag-srv"          # server namespace: postfix, dovecot
 ns_c="$tag-cli"          # client namespace: swaks, msmtp, curl, python3, tcpdump
@@ -87,20 +59,31 @@ if_c="$tag-c"            # veth end in the client namespace
 v4_s=10.88.1.1 v4_c=10.88.1.2
 v6_s=fd88::1 v6_c=fd88::2
 tmp=$(mktemp -d /tmp/pd-smtpcap.XXXXXX)
-chmod 0755 "$tmp"        # postfix and dovecot drop to their own users and must reach it
-pf=$tmp/postfix          # postfix config directory (main.cf, master.cf)
-dc=$tmp/dovecot          # dovecot config, base_dir and auth socket
 pids=""                  # clients and tcpdump still running
-pf_started=0
+lab_name=mk-smtp.sh
+# the lab: namespaces, veth pair, postfix and dovecot (shared with tests/test-live-netns.sh)
+# shellcheck source-path=SCRIPTDIR source=lab-lib.sh
+. "$here/lab-lib.sh"
 
-pid_of_file() { if [ -s "$1" ]; then tr -dc '0-9' <"$1"; fi; }
-stop_pid() { # pid: TERM, wait up to 5 s, then KILL
-	local p=$1
-	[ -n "$p" ] || return 0
-	kill "$p" 2>/dev/null || return 0
-	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
-	kill -KILL "$p" 2>/dev/null || true
-}
+# --- tools: command -> Debian package ------------------------------------------------
+lab_need_mail_tools
+lab_need_cmd tcpdump tcpdump
+lab_need_cmd swaks swaks
+lab_need_cmd msmtp msmtp
+lab_need_cmd curl curl
+lab_need_cmd capinfos wireshark-common
+lab_need_cmd sha256sum coreutils
+lab_need_file /usr/bin/python3 python3
+if [ -n "$lab_missing" ]; then
+	rm -rf "$tmp"
+	echo "mk-smtp.sh: missing Debian packages:$lab_missing" >&2
+	echo "install them with: DEBIAN_FRONTEND=noninteractive apt-get install <package>" >&2
+	echo "(for postfix first: echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections)" >&2
+	exit 1
+fi
+lab_check_users || { rm -rf "$tmp"; exit 1; }
+
+# --- the cleanup that always runs ------------------------------------------------------
 cleanup() {
 	local rc=$?
 	set +e
@@ -111,181 +94,17 @@ cleanup() {
 	fi
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for p in $pids; do wait "$p" 2>/dev/null; done
-	if [ "$pf_started" = 1 ]; then
-		# the master's PID, read before `postfix stop` removes the file
-		local mp
-		mp=$(pid_of_file "$tmp/pf-queue/pid/master.pid")
-		ip netns exec "$ns_s" postfix -c "$pf" stop >/dev/null 2>&1
-		stop_pid "$mp"
-	fi
-	stop_pid "$(pid_of_file "$dc/run/master.pid")"
-	for ns in "$ns_c" "$ns_s"; do
-		ip netns list | grep -q "^$ns\b" && ip netns del "$ns"
-	done
-	ip link show "$if_s" >/dev/null 2>&1 && ip link del "$if_s"
+	lab_down
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-in_s() { ip netns exec "$ns_s" "$@"; }
 in_c() { ip netns exec "$ns_c" "$@"; }
 
-# --- network ----------------------------------------------------------------------------
-ip netns add "$ns_s"
-ip netns add "$ns_c"
-ip link add "$if_s" type veth peer name "$if_c"
-ip link set "$if_s" netns "$ns_s"
-ip link set "$if_c" netns "$ns_c"
-in_s ip addr add "$v4_s/24" dev "$if_s"
-in_c ip addr add "$v4_c/24" dev "$if_c"
-in_s ip addr add "$v6_s/64" dev "$if_s" nodad
-in_c ip addr add "$v6_c/64" dev "$if_c" nodad
-for ns in "$ns_s" "$ns_c"; do ip netns exec "$ns" ip link set lo up; done
-in_s ip link set "$if_s" up
-in_c ip link set "$if_c" up
-
-# --- certificate: self-signed, made now, for mx.pd.test and the server's addresses ----
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
-	-subj "/CN=mx.pd.test" \
-	-addext "subjectAltName=DNS:mx.pd.test,IP:$v4_s,IP:$v6_s" \
-	-keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
-chmod 0600 "$tmp/key.pem"
-
-# --- dovecot: SASL only (no IMAP/POP3 listener), accounts in a passwd-file -----------
-mkdir -p "$dc/run"
-printf '%s:{PLAIN}%s\n%s:{PLAIN}%s\n' "$AUTH_USER" "$AUTH_PASS" "$LEGACY_USER" "$LEGACY_PASS" \
-	>"$dc/users"
-chmod 0644 "$dc/users"
-cat >"$dc/dovecot.conf" <<EOF
-protocols =
-base_dir = $dc/run
-state_dir = $dc/state
-log_path = $tmp/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_internal_user = dovecot
-default_login_user = dovenull
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $dc/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=/nonexistent
-}
-service auth {
-  unix_listener $dc/auth-postfix {
-    mode = 0660
-    user = postfix
-    group = postfix
-  }
-}
-EOF
-mkdir -p "$dc/state"
-in_s dovecot -c "$dc/dovecot.conf"
-
-# --- postfix: a private instance (own config, queue and data directory) ---------------
-mkdir -p "$pf"
-mkdir -m 0755 "$tmp/pf-queue"   # postfix check creates what is below it
-# 550 for one recipient (RFC 5321 4.2.2 "mailbox unavailable"); no postmap needed for texthash
-printf 'nobody@pd.test 550 5.1.1 User unknown\n' \
-	>"$pf/rcpt-access"
-cat >"$pf/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $tmp/pf-queue
-data_directory = $tmp/pf-data
-meta_directory = /etc/postfix
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $tmp/maillog
-maillog_file_prefixes = $tmp
-myhostname = mx.pd.test
-mydomain = pd.test
-myorigin = pd.test
-mydestination = pd.test
-inet_interfaces = $v4_s, $v6_s
-inet_protocols = all
-mynetworks = 127.0.0.0/8
-alias_maps =
-alias_database =
-local_recipient_maps =
-local_transport = discard:local
-default_transport = discard:remote
-relay_transport = discard:relay
-biff = no
-smtpd_banner = \$myhostname ESMTP Postfix (Debian/GNU)
-smtpd_peername_lookup = no
-smtpd_recipient_restrictions = check_recipient_access texthash:$pf/rcpt-access
-smtpd_tls_cert_file = $tmp/cert.pem
-smtpd_tls_key_file = $tmp/key.pem
-smtpd_tls_security_level = none
-smtpd_tls_loglevel = 1
-smtpd_sasl_type = dovecot
-smtpd_sasl_path = $dc/auth-postfix
-smtpd_sasl_auth_enable = no
-# RFC 6409 4.3 / RFC 4954 6: submission refuses MAIL from a client that has not authenticated
-pdcap_submission_sender = permit_sasl_authenticated, check_client_access static:{530 5.7.0 Authentication required}
-EOF
-cat >"$pf/master.cf" <<'EOF'
-# service  type  private unpriv  chroot  wakeup  maxproc command
-smtp       inet  n       -       n       -       -       smtpd
-submission inet  n       -       n       -       -       smtpd
-  -o syslog_name=postfix/submission
-  -o smtpd_tls_security_level=encrypt
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_tls_auth_only=yes
-  -o smtpd_delay_reject=no
-  -o smtpd_sender_restrictions=$pdcap_submission_sender
-smtps      inet  n       -       n       -       -       smtpd
-  -o syslog_name=postfix/smtps
-  -o smtpd_tls_wrappermode=yes
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_delay_reject=no
-  -o smtpd_sender_restrictions=$pdcap_submission_sender
-2525       inet  n       -       n       -       -       smtpd
-  -o syslog_name=postfix/legacy2525
-  -o smtpd_sasl_auth_enable=yes
-  -o smtpd_tls_auth_only=no
-cleanup    unix  n       -       n       -       0       cleanup
-qmgr       unix  n       -       n       300     1       qmgr
-tlsmgr     unix  -       -       n       1000?   1       tlsmgr
-rewrite    unix  -       -       n       -       -       trivial-rewrite
-bounce     unix  -       -       n       -       0       bounce
-defer      unix  -       -       n       -       0       bounce
-trace      unix  -       -       n       -       0       bounce
-verify     unix  -       -       n       -       1       verify
-proxymap   unix  -       -       n       -       -       proxymap
-error      unix  -       -       n       -       -       error
-retry      unix  -       -       n       -       -       error
-discard    unix  -       -       n       -       -       discard
-anvil      unix  -       -       n       -       1       anvil
-scache     unix  -       -       n       -       1       scache
-postlog    unix-dgram n  -       n       -       1       postlogd
-EOF
-# postfix prints its errors only to a terminal (else to the log): script(1) gives it one
-pf_cmd() { in_s script -qec "postfix -c $pf $1" /dev/null | sed 's/^/   postfix: /' >&2; }
-pf_cmd check
-pf_started=1
-pf_cmd start
-
-wait_listen() { # namespace port...
-	local ns=$1 p
-	shift
-	for p in "$@"; do
-		for _ in $(seq 100); do
-			ip netns exec "$ns" ss -Hltn "sport = :$p" | grep -q . && continue 2
-			sleep 0.1
-		done
-		echo "mk-smtp.sh: nothing listens on port $p in $ns" >&2
-		cat "$tmp/maillog" >&2 2>/dev/null || true
-		exit 1
-	done
-}
-wait_listen "$ns_s" 25 587 465 2525
-for _ in $(seq 50); do [ -S "$dc/auth-postfix" ] && break; sleep 0.1; done
-[ -S "$dc/auth-postfix" ] || { echo "mk-smtp.sh: dovecot auth socket missing" >&2; cat "$tmp/dovecot.log" >&2; exit 1; }
+# --- network, certificate, dovecot (SASL), postfix on 25, 587, 465 and 2525 --------------
+lab_net_up
+lab_mail_up "$AUTH_USER:$AUTH_PASS" "$LEGACY_USER:$LEGACY_PASS"
 
 # --- messages: short, fixed content --------------------------------------------------
 # LF line ends: swaks, msmtp and the python3 clients turn them into CRLF themselves;
