@@ -10,7 +10,8 @@
 #       reused when already there)
 #   -m  size of the generated capture in MiB (default 1024)
 #   -n  runs per tool, interleaved (A B C A B C ...); the median is kept (default 3)
-#   -w  also time portdemuxd --workers WORKERS (default 2; 0 = no such row)
+#   -w  also time portdemuxd --workers N for each N of a comma-separated list (default 2;
+#       0 = no such row)
 #   -k  keep going when a tool fails (its row says so)
 set -eu
 
@@ -71,7 +72,8 @@ if [ -x /usr/bin/time ]; then timer=/usr/bin/time; fi
 chmod 777 "$tmp"
 
 # once NAME CMD...: one run; wall ns appended to $tmp/NAME.ns, peak RSS (KiB) to
-# $tmp/NAME.rss, stderr kept in $tmp/NAME.err; a failure writes $tmp/NAME.failed.
+# $tmp/NAME.rss, user+sys CPU seconds to $tmp/NAME.cpu, stderr kept in $tmp/NAME.err; a
+# failure writes $tmp/NAME.failed.
 once() {
 	name=$1
 	shift
@@ -79,7 +81,7 @@ once() {
 	rm -f "$tmp/events.json"
 	t0=$(now_ns)
 	if [ -n "$timer" ]; then
-		"$timer" -f '%M' -o "$tmp/$name.rss1" "$@" >/dev/null 2>"$tmp/$name.err"
+		"$timer" -f '%M %U %S' -o "$tmp/$name.rss1" "$@" >/dev/null 2>"$tmp/$name.err"
 	else
 		"$@" >/dev/null 2>"$tmp/$name.err"
 	fi
@@ -93,14 +95,19 @@ once() {
 		return 0
 	fi
 	echo "$t" >>"$tmp/$name.ns"
-	[ -f "$tmp/$name.rss1" ] && tail -n 1 "$tmp/$name.rss1" >>"$tmp/$name.rss"
+	if [ -f "$tmp/$name.rss1" ]; then
+		tail -n 1 "$tmp/$name.rss1" | awk '{ print $1 }' >>"$tmp/$name.rss"
+		tail -n 1 "$tmp/$name.rss1" | awk '{ print $2 + $3 }' >>"$tmp/$name.cpu"
+	fi
 	return 0
 }
 
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 
 tools="bare portdemuxd"
-[ "$workers" -gt 1 ] 2>/dev/null && tools="$tools workers"
+for n in $(echo "$workers" | tr ',' ' '); do
+	[ "$n" -gt 1 ] 2>/dev/null && tools="$tools workers$n"
+done
 command -v tcpdump >/dev/null && tools="$tools tcpdump"
 command -v ndpiReader >/dev/null && tools="$tools ndpiReader"
 i=0
@@ -109,7 +116,7 @@ while [ "$i" -lt "$runs" ]; do
 		case $t in
 		bare) once bare "$bare" "$file" ;;
 		portdemuxd) once portdemuxd "$daemon" -r "$file" -w "$tmp/events.json" ;;
-		workers) once workers "$daemon" -r "$file" -w "$tmp/events.json" --workers "$workers" ;;
+		workers*) once "$t" "$daemon" -r "$file" -w "$tmp/events.json" --workers "${t#workers}" ;;
 		tcpdump) once tcpdump tcpdump -n -r "$file" -w /dev/null ;;
 		ndpiReader) once ndpiReader ndpiReader -i "$file" -v 0 ;;
 		esac
@@ -121,17 +128,19 @@ size=$(wc -c <"$file")
 echo "capture: $file ($size bytes, $packets packets)"
 echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
 echo "load average before: $load0; after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "median of $runs interleaved runs, wall time, page cache warm; events written to a file"
+echo "median of $runs interleaved runs, wall time, page cache warm; events written to a file;"
+echo "CPU s: user + system time of the whole process (all threads); x pd: time against portdemuxd"
 echo
 bare_ns=$(median "$tmp/bare.ns")
 pd_ns=$(median "$tmp/portdemuxd.ns" 2>/dev/null || echo 0)
 [ -n "$pd_ns" ] || pd_ns=0
-printf '%-36s %8s %11s %9s %9s %7s %7s\n' "tool" "seconds" "packets/s" "ns/packet" "RSS MiB" "x bare" "x pd"
+printf '%-36s %8s %11s %9s %7s %9s %7s %7s\n' "tool" "seconds" "packets/s" "ns/packet" "CPU s" \
+	"RSS MiB" "x bare" "x pd"
 for t in $tools; do
 	case $t in
 	bare) label="bare libpcap loop (64 B/packet)" ;;
 	portdemuxd) label="portdemuxd -r F -w FILE" ;;
-	workers) label="portdemuxd --workers $workers" ;;
+	workers*) label="portdemuxd --workers ${t#workers}" ;;
 	tcpdump) label="tcpdump -n -r F -w /dev/null" ;;
 	ndpiReader) label="ndpiReader -i F -v 0" ;;
 	esac
@@ -141,10 +150,12 @@ for t in $tools; do
 	fi
 	ns=$(median "$tmp/$t.ns")
 	rss=$(median "$tmp/$t.rss" 2>/dev/null)
-	awk -v l="$label" -v ns="$ns" -v p="$packets" -v b="$bare_ns" -v d="$pd_ns" -v r="${rss:-0}" 'BEGIN {
-		printf "%-36s %8.3f %11.0f %9.1f %9s %7.2f %7s\n", l, ns / 1e9, p / (ns / 1e9),
-			ns / p, (r > 0 ? sprintf("%.0f", r / 1024) : "-"), ns / b,
-			(d > 0 ? sprintf("%.2f", ns / d) : "-") }'
+	cpu=$(median "$tmp/$t.cpu" 2>/dev/null)
+	awk -v l="$label" -v ns="$ns" -v p="$packets" -v b="$bare_ns" -v d="$pd_ns" -v r="${rss:-0}" \
+		-v c="${cpu:-}" 'BEGIN {
+		printf "%-36s %8.3f %11.0f %9.1f %7s %9s %7.2f %7s\n", l, ns / 1e9, p / (ns / 1e9),
+			ns / p, (c != "" ? sprintf("%.2f", c) : "-"), (r > 0 ? sprintf("%.0f", r / 1024) : "-"),
+			ns / b, (d > 0 ? sprintf("%.2f", ns / d) : "-") }'
 done
 if [ -s "$tmp/portdemuxd.err" ]; then
 	echo

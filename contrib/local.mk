@@ -7,17 +7,15 @@ pdconf_files = contrib/portdemuxd.conf contrib/portdemux.d/10-mail.conf \
 	contrib/portdemux.d/README
 EXTRA_DIST += contrib/portdemuxd.service.in contrib/install-deps.sh $(pdconf_files)
 
-if HAVE_SYSTEMD_UNITDIR
-systemdsystemunit_DATA = contrib/portdemuxd.service
-CLEANFILES += contrib/portdemuxd.service
-endif
-
-contrib/portdemuxd.service: $(top_srcdir)/contrib/portdemuxd.service.in Makefile
-	$(AM_V_GEN)$(MKDIR_P) contrib && \
-	sed -e 's|%bindir%|$(bindir)|g' -e 's|%pdconfdir%|$(pdconfdir)|g' \
-		$(top_srcdir)/contrib/portdemuxd.service.in >$@.tmp && mv $@.tmp $@
-
+# The unit is written at install time, so that it names the paths of this
+# install even when `make install prefix=...` differs from configure's.
 install-data-local:
+if HAVE_SYSTEMD_UNITDIR
+	$(MKDIR_P) '$(DESTDIR)$(systemdsystemunitdir)'
+	sed -e 's|%bindir%|$(bindir)|g' -e 's|%pdconfdir%|$(pdconfdir)|g' \
+		'$(top_srcdir)/contrib/portdemuxd.service.in' \
+		>'$(DESTDIR)$(systemdsystemunitdir)/portdemuxd.service'
+endif
 	$(MKDIR_P) '$(DESTDIR)$(pdconfdir)/portdemux.d'
 	@for f in $(pdconf_files); do \
 		dst='$(DESTDIR)$(pdconfdir)'/$${f#contrib/}; \
@@ -30,6 +28,9 @@ install-data-local:
 	done
 
 uninstall-local:
+if HAVE_SYSTEMD_UNITDIR
+	rm -f '$(DESTDIR)$(systemdsystemunitdir)/portdemuxd.service'
+endif
 	@for f in $(pdconf_files); do \
 		dst='$(DESTDIR)$(pdconfdir)'/$${f#contrib/}; \
 		if test -e "$$dst" && cmp -s '$(top_srcdir)'/$$f "$$dst"; then \

@@ -9,10 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <linux/if_ether.h>
 
+#include "daemon/capture_check.h"
+#include "daemon/fanout.h"
+#include "daemon/savefile.h"
 #include "parsers/decode.h"
 
 #define CAPTURE_FILE_BUF (1024 * 1024)  /* stdio buffer of an offline input */
+/* Why a lost live handle cannot come back without a restart. */
+#define CAPTURE_NO_NEW_SOCKET \
+	"cannot reopen: a new capture socket needs CAP_NET_RAW, dropped after start"
 
 struct capture {
 	pcap_t *p;
@@ -23,8 +34,15 @@ struct capture {
 	uint64_t size;             /* offline regular file size, else 0 */
 	uint64_t packets, bytes;   /* good records so far (bytes = captured bytes) */
 	char *iobuf;               /* offline: the stream's buffer, freed after pcap_close */
+	struct savefile *fast;     /* offline: classic pcap read in place (savefile.h) */
+	struct fanout *fanout;     /* live: handles sharing its PACKET_FANOUT group */
+	struct capture_check chk;  /* offline: records libpcap cut to the snaplen */
 	char err[PCAP_ERRBUF_SIZE + 384];
 	char warning[PCAP_ERRBUF_SIZE + 64];
+	/* live: what capture_rebind needs to bind the socket again */
+	int ifindex;               /* 0: not a network interface ("any", pseudo-devices) */
+	int hatype;                /* ARPHRD_ type at open: a re-created interface must match */
+	bool promisc;
 };
 
 FILE *capture_preopen(const char *path)
@@ -173,6 +191,9 @@ int capture_open_file(struct capture **out, const char *name, FILE *fp, const ch
 		capture_close(c);
 		return rc;
 	}
+	capture_check_start(&c->chk, fp, pcap_snapshot(c->p), bpf != NULL);
+	if (!bpf) /* a filter stays with libpcap */
+		c->fast = savefile_open(fileno(fp), c->linktype, pcap_snapshot(c->p));
 	*out = c;
 	return 0;
 fail:
@@ -186,12 +207,63 @@ fail:
 static void activate_error(struct capture *c, int status, char *err, size_t errlen)
 {
 	const char *detail = pcap_geterr(c->p);
+	const char *what = status == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface"
+	                   : pcap_statustostr(status);
 
-	if (status == PCAP_ERROR || !detail || !detail[0])
-		snprintf(err, errlen, "%s: %s", c->name,
-		         detail && detail[0] ? detail : pcap_statustostr(status));
+	/* libpcap often leaves its status text as the detail too: said once
+	 * ("No such device exists (No such device exists)" before). */
+	if (!detail || !detail[0] || strcmp(detail, pcap_statustostr(status)) == 0)
+		snprintf(err, errlen, "%s: %s", c->name, what);
+	else if (status == PCAP_ERROR)
+		snprintf(err, errlen, "%s: %s", c->name, detail);
 	else
-		snprintf(err, errlen, "%s: %s (%s)", c->name, pcap_statustostr(status), detail);
+		snprintf(err, errlen, "%s: %s (%s)", c->name, what, detail);
+}
+
+/* netdevice(7) ioctls on the capture's own packet socket: they need no
+ * privilege, and no other descriptor is kept. Returns 0 or -1 (errno). */
+static int iface_ioctl(const struct capture *c, unsigned long req, struct ifreq *ifr)
+{
+	size_t len = strlen(c->name);
+
+	memset(ifr, 0, sizeof *ifr);
+	if (len >= sizeof ifr->ifr_name) { /* longer than any interface name */
+		errno = ENODEV;
+		return -1;
+	}
+	memcpy(ifr->ifr_name, c->name, len);
+	return ioctl(pcap_fileno(c->p), req, ifr);
+}
+
+/* The interface index the packet socket is bound to: -1 once the kernel
+ * unregistered that interface, 0 for "any"; -2 when not a packet socket. */
+static int bound_ifindex(const struct capture *c)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof sll;
+
+	memset(&sll, 0, sizeof sll);
+	if (getsockname(pcap_fileno(c->p), (struct sockaddr *)&sll, &len) != 0 ||
+	    sll.sll_family != AF_PACKET)
+		return -2;
+	return sll.sll_ifindex;
+}
+
+/* Remembers what capture_rebind needs: an AF_PACKET socket bound to a named
+ * interface (Linux). Anything else ("any", usbmon, nflog...) keeps ifindex 0:
+ * its link state is not followed. */
+static void note_interface(struct capture *c)
+{
+	struct ifreq ifr;
+
+	if (iface_ioctl(c, SIOCGIFINDEX, &ifr) != 0 || ifr.ifr_ifindex <= 0 ||
+	    bound_ifindex(c) != ifr.ifr_ifindex)
+		return;
+	c->ifindex = ifr.ifr_ifindex;
+	if (iface_ioctl(c, SIOCGIFHWADDR, &ifr) == 0)
+		c->hatype = ifr.ifr_hwaddr.sa_family;
+	else
+		c->ifindex = 0;
 }
 
 int capture_open_live(struct capture **out, const char *iface, const struct capture_live_cfg *cfg,
@@ -248,6 +320,8 @@ int capture_open_live(struct capture **out, const char *iface, const struct capt
 		rc = 1;
 		goto fail;
 	}
+	c->promisc = cfg->promisc;
+	note_interface(c);
 	*out = c;
 	return 0;
 fail:
@@ -259,7 +333,30 @@ enum capture_next_result capture_next(struct capture *c, struct capture_packet *
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
-	int rc = pcap_next_ex(c->p, &h, &data);
+	int rc;
+
+	if (c->fast) {
+		enum capture_next_result fr = savefile_next(c->fast, p);
+		if (fr == CAPTURE_PACKET) {
+			p->linktype = c->linktype;
+			c->packets++;
+			c->bytes += p->caplen;
+		}
+		if (fr != CAPTURE_NONE)
+			return fr;
+		/* A record the fast reader does not vouch for: libpcap reads on
+		 * from there, with its own checks and messages. */
+		if (fseeko(pcap_file(c->p), (off_t)savefile_offset(c->fast), SEEK_SET) != 0) {
+			snprintf(c->err, sizeof c->err, "%s: %s (after %llu packets, %llu bytes)",
+			         c->name, strerror(errno), (unsigned long long)c->packets,
+			         (unsigned long long)c->bytes);
+			return CAPTURE_ERROR;
+		}
+		c->chk.next = savefile_offset(c->fast);
+		savefile_free(c->fast);
+		c->fast = NULL;
+	}
+	rc = pcap_next_ex(c->p, &h, &data);
 
 	if (rc == 1) {
 		p->data = data;
@@ -270,12 +367,17 @@ enum capture_next_result capture_next(struct capture *c, struct capture_packet *
 		p->linktype = c->linktype;
 		c->packets++;
 		c->bytes += h->caplen;
+		/* Only a record at exactly the snaplen may have been cut. */
+		if (capture_check_due(&c->chk, h->caplen))
+			capture_check_record(&c->chk, pcap_file(c->p), c->name, c->packets, p->ts_us);
 		return CAPTURE_PACKET;
 	}
 	if (rc == 0)
 		return CAPTURE_NONE;
-	if (rc == PCAP_ERROR_BREAK) /* offline: end of file */
+	if (rc == PCAP_ERROR_BREAK) { /* offline: end of file */
+		capture_check_end(&c->chk, c->name);
 		return CAPTURE_END;
+	}
 	{
 		const char *msg = pcap_geterr(c->p);
 		/* libpcap keeps one link type per handle (pcap_datalink): a pcapng whose
@@ -287,6 +389,9 @@ enum capture_next_result capture_next(struct capture *c, struct capture_packet *
 		snprintf(c->err, sizeof c->err, "%s: %s%s (after %llu packets, %llu bytes)", c->name,
 		         msg[0] ? msg : "read error", hint, (unsigned long long)c->packets,
 		         (unsigned long long)c->bytes);
+		/* still one line per file: records cut earlier are said here */
+		size_t used = strlen(c->err);
+		capture_check_note(&c->chk, c->err + used, sizeof c->err - used);
 	}
 	return CAPTURE_ERROR;
 }
@@ -323,8 +428,8 @@ int capture_fd(const struct capture *c)
 
 void capture_position(const struct capture *c, uint64_t *pos, uint64_t *size)
 {
-	FILE *fp = c->live ? NULL : pcap_file(c->p);
-	long off = fp ? ftell(fp) : -1;
+	FILE *fp = c->live || c->fast ? NULL : pcap_file(c->p);
+	long off = c->fast ? (long)savefile_offset(c->fast) : fp ? ftell(fp) : -1;
 
 	*pos = off > 0 ? (uint64_t)off : 0;
 	*size = c->size;
@@ -340,15 +445,110 @@ int capture_counts(struct capture *c, struct capture_counts *out)
 	out->received = ps.ps_recv;
 	out->dropped = ps.ps_drop;
 	out->ifdropped = ps.ps_ifdrop;
+	if (c->fanout)
+		fanout_add_counts(c->fanout, out);
 	return 0;
+}
+
+void capture_set_fanout(struct capture *c, struct fanout *f)
+{
+	c->fanout = f;
+}
+
+struct fanout *capture_fanout(const struct capture *c)
+{
+	return c->fanout;
 }
 
 void capture_close(struct capture *c)
 {
 	if (!c)
 		return;
+	savefile_free(c->fast);
+	fanout_free(c->fanout);
 	if (c->p)
 		pcap_close(c->p);
 	free(c->iobuf); /* after pcap_close, which closes the stream using it */
 	free(c);
+}
+
+enum capture_link capture_link_state(const struct capture *c)
+{
+	struct ifreq ifr;
+	int bound;
+
+	if (!c->live || c->ifindex == 0)
+		return CAPTURE_LINK_UNKNOWN;
+	if (iface_ioctl(c, SIOCGIFINDEX, &ifr) != 0)
+		return errno == ENODEV || errno == ENXIO ? CAPTURE_LINK_GONE : CAPTURE_LINK_UNKNOWN;
+	/* Deleted and re-created between two looks: a new index, and the socket
+	 * still bound to none (-1) or to the old one. */
+	bound = bound_ifindex(c);
+	if (bound != ifr.ifr_ifindex)
+		return bound == -2 ? CAPTURE_LINK_UNKNOWN : CAPTURE_LINK_UNBOUND;
+	if (iface_ioctl(c, SIOCGIFFLAGS, &ifr) != 0)
+		return errno == ENODEV || errno == ENXIO ? CAPTURE_LINK_GONE : CAPTURE_LINK_UNKNOWN;
+	if (!(ifr.ifr_flags & IFF_UP))
+		return CAPTURE_LINK_DOWN;
+	/* IFF_RUNNING: operational state up (carrier, peer of a veth up). */
+	return ifr.ifr_flags & IFF_RUNNING ? CAPTURE_LINK_UP : CAPTURE_LINK_NO_CARRIER;
+}
+
+int capture_rebind(struct capture *c, char *err, size_t errlen)
+{
+	struct sockaddr_ll sll;
+	struct packet_mreq mr;
+	struct ifreq ifr;
+	int fd;
+
+	if (!c->live || c->ifindex == 0) {
+		snprintf(err, errlen, "not a network interface; " CAPTURE_NO_NEW_SOCKET);
+		return -1;
+	}
+	/* packet(7): a socket in a PACKET_FANOUT group cannot be bound again. */
+	if (c->fanout) {
+		snprintf(err, errlen, "captured through a PACKET_FANOUT group (--workers); "
+		         CAPTURE_NO_NEW_SOCKET);
+		return -1;
+	}
+	fd = pcap_fileno(c->p);
+	if (iface_ioctl(c, SIOCGIFINDEX, &ifr) != 0) {
+		snprintf(err, errlen, "%s", errno == ENODEV ? "no such interface" : strerror(errno));
+		return errno == ENODEV || errno == ENXIO ? 1 : -1;
+	}
+	memset(&sll, 0, sizeof sll);
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = ifr.ifr_ifindex;
+	if (iface_ioctl(c, SIOCGIFHWADDR, &ifr) != 0) {
+		snprintf(err, errlen, "%s", errno == ENODEV ? "no such interface" : strerror(errno));
+		return errno == ENODEV || errno == ENXIO ? 1 : -1;
+	}
+	/* The handle's link type, snapshot length, ring and filter were made
+	 * for the old hardware type: another one needs a new handle. */
+	if (ifr.ifr_hwaddr.sa_family != c->hatype) {
+		snprintf(err, errlen, "came back with another hardware type (ARPHRD %d, was %d); "
+		         CAPTURE_NO_NEW_SOCKET, ifr.ifr_hwaddr.sa_family, c->hatype);
+		return -1;
+	}
+	/* bind(2) on a packet socket needs no capability (only creating one
+	 * does): the socket keeps its ring, snapshot length, immediate mode and
+	 * BPF program. */
+	if (bind(fd, (struct sockaddr *)&sll, sizeof sll) != 0) {
+		snprintf(err, errlen, "rebinding the capture socket: %s", strerror(errno));
+		return errno == ENODEV || errno == ENXIO || errno == ENETDOWN ? 1 : -1;
+	}
+	/* The kernel dropped the old interface's promiscuous membership with
+	 * it (packet(7) PACKET_ADD_MEMBERSHIP); the new one needs its own. */
+	if (c->promisc) {
+		memset(&mr, 0, sizeof mr);
+		mr.mr_ifindex = sll.sll_ifindex;
+		mr.mr_type = PACKET_MR_PROMISC;
+		if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof mr) != 0) {
+			snprintf(err, errlen, "promiscuous mode: %s", strerror(errno));
+			return 1;
+		}
+	}
+	c->ifindex = sll.sll_ifindex;
+	return 0;
 }

@@ -74,8 +74,38 @@ uint64_t capture_packets(const struct capture *c);
 int capture_fd(const struct capture *c);
 /* Offline: bytes consumed so far and the file size (0 when not a regular file). */
 void capture_position(const struct capture *c, uint64_t *pos, uint64_t *size);
-/* Live: kernel counters (pcap_stats). Returns 0 or -1. */
+/* Live: kernel counters (pcap_stats), with those of the handles of its
+ * fanout group. Returns 0 or -1. */
 int capture_counts(struct capture *c, struct capture_counts *out);
+
+/* Live: the PACKET_FANOUT group c heads (daemon/fanout.h), owned by c from
+ * then on and closed with it; NULL when none. */
+struct fanout;
+void capture_set_fanout(struct capture *c, struct fanout *f);
+struct fanout *capture_fanout(const struct capture *c);
+
+/* Link state of a live interface, read by name on the capture's own socket
+ * (netdevice(7) SIOCGIFINDEX, SIOCGIFFLAGS; no privilege needed). */
+enum capture_link {
+	CAPTURE_LINK_UP,          /* up and running */
+	CAPTURE_LINK_DOWN,        /* administratively down (ip link set down) */
+	CAPTURE_LINK_NO_CARRIER,  /* up without carrier (cable out, veth peer down) */
+	CAPTURE_LINK_GONE,        /* no interface of that name any more */
+	CAPTURE_LINK_UNBOUND,     /* one of that name exists, but not the one the
+	                             socket was bound to (deleted and re-created) */
+	CAPTURE_LINK_UNKNOWN,     /* not followed: "any", pseudo-devices, offline */
+};
+enum capture_link capture_link_state(const struct capture *c);
+
+/* Live, Linux: binds the handle's packet socket again to the interface of the
+ * same name, which was deleted and re-created. Binding an existing socket
+ * needs no capability, so this works after the privilege drop; the socket
+ * keeps its options (snapshot length, buffer, immediate mode, BPF program)
+ * and promiscuous mode is asked for again. Returns 0; 1 when worth trying
+ * later (no such interface yet); -1 when impossible without a new socket
+ * (not a network interface, another hardware type), which needs the
+ * privileges dropped at start. err says why in both cases. */
+int capture_rebind(struct capture *c, char *err, size_t errlen);
 
 void capture_close(struct capture *c);
 

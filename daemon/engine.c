@@ -165,6 +165,7 @@ void engine_free(struct pd_engine *e)
 	reasm_free(e->rs);
 	defrag_free(e->df);
 	out_event_free(&e->ev);
+	hd_ctx_release(&e->hctx); /* after flow_free: every session is closed */
 	for (int t = 0; t < 2; t++) {
 		free(e->st.port_pkts[t]);
 		free(e->st.port_bytes[t]);
@@ -261,20 +262,26 @@ void engine_packet_seq(struct pd_engine *e, const uint8_t *frame, size_t caplen,
 expire:
 	flow_expire(e->ft, e->now);
 	defrag_expire(e->df, e->now);
+	engine_shed_poll(e);
 }
 
 void engine_tick(struct pd_engine *e, uint64_t now_us)
 {
 	if (now_us <= e->now) return;
 	e->now = now_us;
+	/* A front (engine_set_parts) holds no flows: its clock is all it keeps,
+	 * moved by the reader at nearly every packet. */
+	if (e->nparts) return;
 	flow_expire(e->ft, e->now);
 	defrag_expire(e->df, e->now);
+	engine_shed_poll(e);
 }
 
 void engine_finish(struct pd_engine *e)
 {
 	flow_end_all(e->ft, FLOW_END_SHUTDOWN);
 	defrag_expire(e->df, e->now + (uint64_t)e->cfg.defrag_timeout * 1000000u + 1);
+	engine_shed_flush(e);
 }
 
 uint64_t engine_now(const struct pd_engine *e)

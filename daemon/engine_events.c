@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Events the engine writes itself: the EVE `flow` record at the end of every
- * flow, and `anomaly` records for decode, defragmentation and stream trouble. */
+ * flow, and `anomaly` records for decode, defragmentation and stream trouble
+ * (and the start of those for what caps shed, engine_shed.c). */
 #include <stdio.h>
 #include <string.h>
 
 #include "daemon/engine_int.h"
+#include "daemon/engine_shed.h"
 
 void engine_flow_meta(const struct pd_engine *e, const struct flow *f, struct out_flow_meta *m)
 {
@@ -130,4 +132,15 @@ void engine_stream_anomaly(struct pd_engine *e, struct flow *f, const char *type
 	pd_event_str(ev, "event", reason);
 	pd_event_uint(ev, "pcap_cnt", e->pkt_index);
 	pd_event_emit(ev);
+}
+
+struct pd_event *engine_anomaly_begin(struct pd_engine *e, bool with_packet, uint64_t ts_us,
+                                      const char *type, const char *event)
+{
+	struct out_flow_meta m;
+	bool have = with_packet && packet_meta(e, &m);
+	struct pd_event *ev = out_event_begin(&e->ev, have ? &m : NULL, NULL, ts_us, "anomaly");
+	pd_event_str(ev, "type", type);
+	pd_event_str(ev, "event", event);
+	return ev;
 }

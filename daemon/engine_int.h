@@ -5,6 +5,7 @@
 #define PD_ENGINE_INT_H
 
 #include "daemon/engine.h"
+#include "daemon/engine_shed.h"
 #include "flows/defrag.h"
 #include "flows/flowtable.h"
 #include "flows/reasm.h"
@@ -25,6 +26,7 @@ struct pd_engine {
 	struct pd_packet pkt;        /* the packet being processed */
 	struct pd_engine *const *parts; /* engine_set_parts: counters summed from these */
 	unsigned nparts;
+	struct engine_shed shed;     /* caps that shed: events (engine_shed.c) */
 };
 
 /* The flow event of f, ending for `why` (engine_events.c). */

@@ -2,7 +2,14 @@
 /* Switching the engine's handler table at run time (SIGHUP reload of the
  * drop-in configuration, docs/handler-guide.md "Reloading"). One thread runs
  * the engine and acts on signals between packets, so the switch is two
- * pointer stores; no flow is in the middle of a callback. */
+ * pointer stores; no flow is in the middle of a callback.
+ *
+ * Sessions keep pointers to handler descriptors the new table may no longer
+ * hold (their active handler, the one they upgraded from, their port
+ * candidate, hd_ctx.seen). None dangles: a disabled handler is only left out
+ * of the table, and plug-ins are unloaded by htable_free, after engine_free
+ * has closed every session (daemon/main.c). Sessions still in detection drop
+ * a disabled candidate themselves (handlers/session_detect.c). */
 #include <string.h>
 
 #include "daemon/engine_int.h"

@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 #include "daemon/capture.h"
+#include "daemon/capture_check.h"
 #include "daemon/config.h"
 #include "daemon/engine.h"
+#include "daemon/engine_shed.h"
+#include "daemon/fanout.h"
 #include "daemon/htable.h"
 #include "daemon/log.h"
 #include "daemon/options.h"
@@ -47,7 +50,7 @@ struct app {
 	size_t n_inputs;
 	struct capture **live;
 	size_t n_live;
-	int pidfd, notifyfd, readyfd;
+	int pidfd, piddirfd, notifyfd, readyfd;
 	char err[1024];
 };
 
@@ -173,6 +176,8 @@ static int open_live(struct app *a)
 			log_msg(LOG_WARNING, "%s: %s", capture_name(a->live[i]),
 			        capture_warning(a->live[i]));
 	}
+	/* --workers N: N handles in a PACKET_FANOUT group, opened while we may */
+	fanout_attach(a->live, a->n_live, &lc, a->o.filter, a->o.workers);
 	return 0;
 }
 
@@ -241,6 +246,7 @@ static int start_service(struct app *a, bool detach)
 			log_msg(LOG_ERR, "%s", a->err);
 			return OPTS_EXIT_INPUT;
 		}
+		a->piddirfd = service_pidfile_dir(a->o.pidfile);
 	}
 	if (detach) {
 		if (service_detach(!a->o.write, &a->readyfd, a->err, sizeof a->err) != 0) {
@@ -255,6 +261,18 @@ static int start_service(struct app *a, bool detach)
 	}
 	a->notifyfd = service_notify_open();
 	return 0;
+}
+
+/* A record libpcap cut to its file's snaplen (capture_check.c): counted and
+ * written as an anomaly by the front engine, after the workers (if any) have
+ * written what came before it. */
+static void on_capture_cut(void *arg, const struct capture_cut *cut)
+{
+	struct app *a = arg;
+
+	if (a->w)
+		workers_sync(a->w);
+	engine_shed_capture_cut(a->e, cut);
 }
 
 static int run_all(struct app *a)
@@ -272,10 +290,16 @@ static int run_all(struct app *a)
 		return OPTS_EXIT_INPUT;
 	}
 	r.w = a->w;
+	capture_check_set_notify(on_capture_cut, a);
 	service_notify(a->notifyfd, "READY=1");
 	service_detach_ready(a->readyfd);
 	a->readyfd = -1;
 	status = a->n_live ? run_live(&r) : run_offline(&r, a->inputs, a->n_inputs);
+	capture_check_set_notify(NULL, NULL);
+	/* Records cut to the snaplen were read on, but bytes were lost: an input
+	 * error (docs/portdemuxd.8, EXIT STATUS). */
+	if (capture_check_total_cut())
+		status = run_worse(status, OPTS_EXIT_INPUT);
 	service_notify(a->notifyfd, "STOPPING=1");
 	workers_stop(a->w); /* every worker ends its flows */
 	engine_finish(a->e);
@@ -342,14 +366,14 @@ static void cleanup(struct app *a)
 	if (a->sink_open)
 		out_sink_close(&a->sink);
 	htable_free(a->ht); /* after engine_free: unloads plug-ins */
+	if (a->pidfd >= 0) /* last of the outputs; the name may live in o or cfg */
+		service_pidfile_remove(a->pidfd, a->piddirfd, a->o.pidfile);
 	opts_free(&a->o);
 	free(a->argv);
 	free(a->origin);
 	config_free(&a->cfg);
 	if (a->notifyfd >= 0)
 		close(a->notifyfd);
-	if (a->pidfd >= 0)
-		close(a->pidfd);
 }
 
 static int configure(struct app *a, int argc, char **argv)
@@ -378,7 +402,7 @@ static int configure(struct app *a, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct app a = {.pidfd = -1, .notifyfd = -1, .readyfd = -1};
+	struct app a = {.pidfd = -1, .piddirfd = -1, .notifyfd = -1, .readyfd = -1};
 	int rc = configure(&a, argc, argv);
 
 	if (rc != 0)

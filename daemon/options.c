@@ -21,6 +21,7 @@ enum opt_id {
 	ID_REASM_MEMCAP, ID_REASM_FLOW_CAP, ID_DEFRAG_MEMCAP, ID_TCP_TIMEOUT,
 	ID_TCP_CLOSING_TIMEOUT, ID_TCP_SYN_TIMEOUT, ID_UDP_TIMEOUT, ID_DEFRAG_TIMEOUT,
 	ID_COMMUNITY_ID_SEED, ID_HANDLER_DIR, ID_DROPIN_DIR, ID_HELP, ID_VERSION,
+	ID_REOPEN_TIMEOUT,
 	ID_COUNT
 };
 _Static_assert(ID_COUNT <= OPTS_MAX_ID, "raise OPTS_MAX_ID");
@@ -71,6 +72,7 @@ static const struct opt_desc descs[ID_COUNT] = {
 	[ID_DROPIN_DIR] = {"dropin-dir", 0, required_argument, true},
 	[ID_HELP] = {"help", 'h', no_argument, false},
 	[ID_VERSION] = {"version", 'V', no_argument, false},
+	[ID_REOPEN_TIMEOUT] = {"reopen-timeout", 0, required_argument, true},
 };
 
 /* Leading '+': stop at the first operand (and never permute argv, which would
@@ -114,6 +116,8 @@ static const char usage_text[] =
 	"      --pidfile FILE       write and lock a pid file\n"
 	"      --stats-interval SEC emit a stats event every SEC seconds (0 = at end)\n"
 	"      --workers N          worker threads, one engine each (1..64, default 1)\n"
+	"      --reopen-timeout SEC keep retrying a vanished interface this long\n"
+	"                           (default 300, 0 = give up at once)\n"
 	"limits (SIZE takes a K, M or G suffix; timeouts in seconds):\n"
 	"      --max-flows N  --flow-memcap SIZE  --reasm-memcap SIZE\n"
 	"      --reasm-flow-cap SIZE  --defrag-memcap SIZE  --tcp-timeout SEC\n"
@@ -396,6 +400,11 @@ static int apply(struct parse_state *ps, int id, const char *arg, size_t cap)
 		o->handler_dir = arg;
 		break;
 	case ID_DROPIN_DIR: o->dropin_dir = arg; break; /* "" turns the default off */
+	case ID_REOPEN_TIMEOUT:
+		rc = num_arg(ps, arg, 0, TIMEOUT_MAX, &v);
+		if (rc == 0)
+			o->reopen_timeout = (unsigned)v;
+		break;
 	case ID_COUNT:
 		break;
 	}
@@ -414,6 +423,7 @@ int opts_parse(struct opts *o, int argc, char *const argv[], const char *const o
 
 	memset(o, 0, sizeof *o);
 	o->workers = 1;
+	o->reopen_timeout = OPTS_REOPEN_TIMEOUT_DEFAULT;
 	if (errlen)
 		err[0] = '\0';
 	for (int i = 0; i < ID_COUNT; i++) {
@@ -494,7 +504,7 @@ int opts_validate(const struct opts *o, char *err, size_t errlen)
 	/* live-only options given on the command line; a configuration file may keep
 	 * them for live runs without breaking offline ones */
 	static const int live_only[] = {ID_SNAPLEN, ID_BUFFER, ID_NO_PROMISC, ID_IMMEDIATE,
-	                                ID_DAEMONIZE};
+	                                ID_DAEMONIZE, ID_REOPEN_TIMEOUT};
 	bool live_set[ID_COUNT] = {false};
 	unsigned stdin_count = 0;
 
@@ -507,6 +517,7 @@ int opts_validate(const struct opts *o, char *err, size_t errlen)
 	live_set[ID_NO_PROMISC] = o->no_promisc;
 	live_set[ID_IMMEDIATE] = o->immediate;
 	live_set[ID_DAEMONIZE] = o->daemonize;
+	live_set[ID_REOPEN_TIMEOUT] = o->reopen_timeout != OPTS_REOPEN_TIMEOUT_DEFAULT;
 
 	if (o->read.n && o->iface.n)
 		return combo_fail(err, errlen, list_from_config(&o->read) && list_from_config(&o->iface),

@@ -38,6 +38,7 @@ enum opts_progress { OPTS_PROGRESS_AUTO = 0, OPTS_PROGRESS_ON, OPTS_PROGRESS_OFF
 #define OPTS_SNAPLEN_MIN 64
 #define OPTS_BUFFER_KIB_MAX 2097151u   /* pcap_set_buffer_size takes an int of bytes */
 #define OPTS_MAX_IFACES 64             /* -i handles polled together */
+#define OPTS_REOPEN_TIMEOUT_DEFAULT 300u  /* seconds a vanished interface is waited for */
 #define OPTS_MAX_ID 40                 /* room for every option id (options.c asserts) */
 
 struct opts {
@@ -64,6 +65,7 @@ struct opts {
 	unsigned stats_interval;     /* seconds, 0 = only the final stats event */
 	const char *config;          /* -c */
 	unsigned workers;            /* 1 */
+	unsigned reopen_timeout;     /* seconds; 0 = give up a lost interface at once */
 	enum opts_progress progress;
 	struct engine_config engine; /* caps and timeouts; 0 = engine default */
 	/* private: where each option was last set, by option id (NULL = command line) */

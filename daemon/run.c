@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Capture loops of portdemuxd: pcap_next_ex per packet into engine_packet;
- * poll(2) over live handles; flags from signals.c acted on between packets. */
+ * poll(2) over live handles; flags from signals.c acted on between packets;
+ * live interfaces that go down or vanish are followed and taken back
+ * ("capture" events, docs/events.md; docs/portdemuxd.8, INTERFACES). */
 #include "daemon/run.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,9 +17,17 @@
 #include "daemon/signals.h"
 #include "daemon/stats_event.h"
 #include "daemon/workers.h"
+#include "output/event.h"
 
 #define LIVE_POLL_MS 250        /* upper bound on signal and stats latency */
 #define LIVE_BURST 4096         /* packets taken from one handle before looking at others */
+/* On stop, how long the handles are still read: TPACKET_V3 hands a partly
+ * filled block over only when its timeout (LIVE_TIMEOUT_MS in main.c, 100 ms)
+ * expires, so frames that arrived just before SIGTERM wait that long. */
+#define LIVE_FINAL_MS 250
+#define LINK_CHECK_MS 500       /* how often the interfaces' link state is read */
+#define RETRY_FIRST_MS 1000     /* first reopen attempt after a loss; then doubling */
+#define RETRY_MAX_MS 30000      /* ... up to this interval */
 
 static uint64_t wall_us(void)
 {
@@ -24,6 +35,15 @@ static uint64_t wall_us(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Retry timers and outage lengths: immune to wall-clock steps. */
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 int run_worse(int a, int b)
@@ -72,10 +92,11 @@ static void feed(struct run *r, const struct capture_packet *pkt)
 static void emit_stats(struct run *r)
 {
 	struct capture_counts cc;
-	bool live = run_capture_counts(r, &cc);
+	bool live;
 
-	if (r->w)
+	if (r->w) /* first: workers reading fanout handles leave them alone */
 		workers_sync(r->w);
+	live = run_capture_counts(r, &cc);
 	stats_event_emit(r->e, live ? &cc : NULL, run_event_time(r));
 	out_sink_flush(r->sink);
 }
@@ -198,7 +219,8 @@ int run_offline(struct run *r, struct run_input *in, size_t n)
 	return r->status;
 }
 
-/* Takes what one handle has ready. Returns false when the handle failed. */
+/* Takes what one handle has ready. Returns false when the handle failed
+ * (capture_error says why; the caller reports it). */
 static bool drain(struct run *r, struct capture *c)
 {
 	struct capture_packet pkt;
@@ -212,27 +234,312 @@ static bool drain(struct run *r, struct capture *c)
 		case CAPTURE_END:
 			return true;
 		case CAPTURE_ERROR:
-			log_msg(LOG_ERR, "%s", capture_error(c));
 			return false;
 		}
 	}
 	return true;
 }
 
+/*
+ * Interfaces that go down or vanish.
+ *
+ * What Linux and libpcap do (checked with veth pairs in namespaces, libpcap
+ * 1.10): an interface set down, or losing its carrier, keeps the packet
+ * socket bound; libpcap swallows the ENETDOWN and capture goes on by itself
+ * when the link returns. Only the link state tells, so it is read every
+ * LINK_CHECK_MS (SIOCGIFFLAGS) and reported. A deleted interface leaves the
+ * socket bound to nothing ("The interface disappeared" on every read), and
+ * one re-created under the same name has a new index. A new socket would
+ * need CAP_NET_RAW, which the daemon cleared for good after start (DESIGN.md,
+ * privileges: none is kept); binding the existing socket to the new index needs
+ * none, and keeps its ring, snapshot length, immediate mode and BPF program.
+ * So the daemon rebinds, on a timer with backoff, for --reopen-timeout
+ * seconds, then gives the interface up; when none is left it exits 1 (so
+ * systemd's Restart=on-failure starts it afresh, with privileges). What a
+ * rebind cannot fix (another hardware type, "any" or a pseudo-device that
+ * failed) is given up at once, saying that a new socket would need the
+ * privileges dropped at start.
+ */
+enum iface_state {
+	IFACE_UP,        /* capturing */
+	IFACE_DOWN,      /* socket bound, link down: capture resumes by itself */
+	IFACE_LOST,      /* socket unbound or failing: rebind attempts on a timer */
+	IFACE_GIVEN_UP,  /* --reopen-timeout passed, or a rebind cannot help */
+};
+
+struct iface {
+	enum iface_state st;
+	const char *reason;      /* of the outage in progress (event "reason") */
+	bool rebound;            /* this outage ended in a rebind */
+	unsigned attempts;       /* rebind attempts during this outage */
+	uint64_t down_ms;        /* monotonic start of the outage */
+	uint64_t lost_ms;        /* monotonic time the socket was lost */
+	uint64_t next_try_ms, backoff_ms;
+	uint64_t up_ms;          /* monotonic time of the last rebind that held (0: none) */
+	char error[512];         /* last error of this outage */
+};
+
+struct live {
+	struct run *r;
+	struct pollfd pfd[OPTS_MAX_IFACES];
+	struct iface ifs[OPTS_MAX_IFACES];
+	size_t given_up;
+	uint64_t next_link_ms;
+};
+
+/* libpcap's text of a capture error, without capture_error's "NAME: " and
+ * "(after N packets, M bytes)": the event says which interface. */
+static void read_error_text(const struct capture *c, char *out, size_t outlen)
+{
+	const char *e = capture_error(c), *name = capture_name(c), *after;
+	size_t nlen = strlen(name), len;
+
+	if (strncmp(e, name, nlen) == 0 && strncmp(e + nlen, ": ", 2) == 0)
+		e += nlen + 2;
+	after = strstr(e, " (after ");
+	len = after ? (size_t)(after - e) : strlen(e);
+	snprintf(out, outlen, "%.*s", (int)(len < 480 ? len : 480), e);
+}
+
+/* One "capture" event (docs/events.d/capture.md), written at once. */
+static void iface_event(struct live *lv, size_t i, const char *state, uint64_t now)
+{
+	struct run *r = lv->r;
+	const struct iface *f = &lv->ifs[i];
+	struct pd_event *ev;
+	bool down = strcmp(state, "down") == 0, up = strcmp(state, "up") == 0;
+
+	if (r->w) /* the workers write to the same sink */
+		workers_sync(r->w);
+	ev = out_event_begin(engine_event_builder(r->e), NULL, NULL, wall_us(), "capture");
+	if (!ev)
+		return;
+	pd_event_str(ev, "interface", capture_name(r->live[i]));
+	pd_event_str(ev, "state", state);
+	pd_event_str(ev, "reason", f->reason);
+	if (!up && f->error[0])
+		pd_event_str(ev, "error", f->error);
+	if (!down) {
+		pd_event_uint(ev, "down_ms", now - f->down_ms);
+		pd_event_uint(ev, "attempts", f->attempts);
+	}
+	if (up)
+		pd_event_str(ev, "recovery", f->rebound ? "rebound" : "link_up");
+	pd_event_emit(ev);
+	out_sink_flush(r->sink);
+}
+
+static void iface_up(struct live *lv, size_t i, uint64_t now)
+{
+	struct iface *f = &lv->ifs[i];
+
+	iface_event(lv, i, "up", now);
+	log_msg(LOG_NOTICE, "%s: capture resumed after %.1f s (%s, %u reopen attempt%s)",
+	        capture_name(lv->r->live[i]), (double)(now - f->down_ms) / 1000.0,
+	        f->rebound ? "socket bound again" : "link up", f->attempts,
+	        f->attempts == 1 ? "" : "s");
+	f->st = IFACE_UP;
+	f->reason = NULL;
+	f->error[0] = '\0';
+	f->up_ms = f->rebound ? now : 0; /* only a rebind can fail again at once */
+}
+
+/* Link down or no carrier: nothing to reopen, only to report. */
+static void iface_down(struct live *lv, size_t i, const char *reason, const char *error,
+                       uint64_t now)
+{
+	struct iface *f = &lv->ifs[i];
+
+	f->st = IFACE_DOWN;
+	f->reason = reason;
+	f->rebound = false;
+	f->attempts = 0;
+	f->down_ms = now;
+	snprintf(f->error, sizeof f->error, "%s", error);
+	iface_event(lv, i, "down", now);
+	log_msg(LOG_WARNING, "%s: %s: capture resumes when the link returns",
+	        capture_name(lv->r->live[i]), error);
+}
+
+static void iface_give_up(struct live *lv, size_t i, uint64_t now)
+{
+	struct iface *f = &lv->ifs[i];
+
+	f->st = IFACE_GIVEN_UP;
+	lv->pfd[i].fd = -1;
+	lv->given_up++;
+	lv->r->status = run_worse(lv->r->status, OPTS_EXIT_INPUT);
+	iface_event(lv, i, "given_up", now);
+	log_msg(LOG_ERR, "%s: giving up after %.1f s and %u reopen attempt%s: %s",
+	        capture_name(lv->r->live[i]), (double)(now - f->down_ms) / 1000.0, f->attempts,
+	        f->attempts == 1 ? "" : "s", f->error);
+}
+
+/* The socket no longer captures: rebind attempts start (or the interface
+ * is given up at once with --reopen-timeout 0). */
+static void iface_lost(struct live *lv, size_t i, const char *reason, const char *error,
+                       uint64_t now)
+{
+	struct iface *f = &lv->ifs[i];
+	unsigned timeout = lv->r->o->reopen_timeout;
+
+	if (f->st == IFACE_UP) { /* else the outage began with the link going down */
+		f->down_ms = now;
+		f->attempts = 0;
+	}
+	f->st = IFACE_LOST;
+	f->reason = reason;
+	f->rebound = false;
+	f->lost_ms = now;
+	/* Lost again soon after coming back: the interval goes on doubling,
+	 * so a handle that keeps failing cannot flood the events. */
+	if (f->up_ms && now - f->up_ms < RETRY_MAX_MS && f->backoff_ms)
+		f->backoff_ms = f->backoff_ms * 2 < RETRY_MAX_MS ? f->backoff_ms * 2 : RETRY_MAX_MS;
+	else
+		f->backoff_ms = RETRY_FIRST_MS;
+	f->next_try_ms = now + f->backoff_ms;
+	snprintf(f->error, sizeof f->error, "%s", error);
+	lv->pfd[i].fd = -1; /* poll ignores negative descriptors */
+	iface_event(lv, i, "down", now);
+	if (timeout == 0) {
+		iface_give_up(lv, i, now);
+		return;
+	}
+	log_msg(LOG_WARNING, "%s: capture lost: %s; reopening for up to %u s",
+	        capture_name(lv->r->live[i]), error, timeout);
+}
+
+/* A handle whose read failed: gone, or a real read error. */
+static void iface_failed(struct live *lv, size_t i, uint64_t now)
+{
+	enum capture_link l = capture_link_state(lv->r->live[i]);
+	char text[512];
+
+	read_error_text(lv->r->live[i], text, sizeof text);
+	iface_lost(lv, i, l == CAPTURE_LINK_GONE || l == CAPTURE_LINK_UNBOUND ? "vanished"
+	                                                                      : "read_error",
+	           text, now);
+}
+
+static void iface_try(struct live *lv, size_t i, uint64_t now)
+{
+	struct capture *c = lv->r->live[i];
+	struct iface *f = &lv->ifs[i];
+	uint64_t deadline = f->lost_ms + (uint64_t)lv->r->o->reopen_timeout * 1000u;
+	char err[512];
+	int rc;
+
+	f->attempts++;
+	rc = capture_rebind(c, err, sizeof err);
+	if (rc == 0 && !drain(lv->r, c)) { /* bound, but reading still fails */
+		read_error_text(c, err, sizeof err);
+		rc = 1;
+	}
+	if (rc == 0) {
+		enum capture_link l = capture_link_state(c);
+
+		f->rebound = true;
+		lv->pfd[i].fd = capture_fd(c);
+		if (l == CAPTURE_LINK_UP || l == CAPTURE_LINK_UNKNOWN)
+			iface_up(lv, i, now);
+		else /* back, but not up yet: the link check reports it up */
+			f->st = IFACE_DOWN;
+		return;
+	}
+	snprintf(f->error, sizeof f->error, "%s", err);
+	if (rc < 0 || now >= deadline) {
+		iface_give_up(lv, i, now);
+		return;
+	}
+	f->backoff_ms = f->backoff_ms * 2 < RETRY_MAX_MS ? f->backoff_ms * 2 : RETRY_MAX_MS;
+	f->next_try_ms = now + f->backoff_ms < deadline ? now + f->backoff_ms : deadline;
+}
+
+/* Link state of the interfaces still bound; rebind attempts that are due. */
+static void follow_ifaces(struct live *lv)
+{
+	uint64_t now = mono_ms();
+	bool look = now >= lv->next_link_ms;
+
+	if (look)
+		lv->next_link_ms = now + LINK_CHECK_MS;
+	for (size_t i = 0; i < lv->r->n_live; i++) {
+		struct iface *f = &lv->ifs[i];
+		enum capture_link l;
+
+		if (f->st == IFACE_LOST && now >= f->next_try_ms)
+			iface_try(lv, i, now);
+		if (!look || (f->st != IFACE_UP && f->st != IFACE_DOWN))
+			continue;
+		l = capture_link_state(lv->r->live[i]);
+		switch (l) {
+		case CAPTURE_LINK_GONE:
+		case CAPTURE_LINK_UNBOUND:
+			/* what the ring still holds was captured before (unless
+			 * worker threads read this handle: PACKET_FANOUT) */
+			if (!capture_fanout(lv->r->live[i]))
+				(void)drain(lv->r, lv->r->live[i]);
+			iface_lost(lv, i, "vanished",
+			           l == CAPTURE_LINK_GONE ? "no such interface"
+			                                  : "interface deleted and created again",
+			           now);
+			break;
+		case CAPTURE_LINK_DOWN:
+		case CAPTURE_LINK_NO_CARRIER:
+			if (f->st == IFACE_UP)
+				iface_down(lv, i, l == CAPTURE_LINK_DOWN ? "link_down" : "no_carrier",
+				           l == CAPTURE_LINK_DOWN ? "interface is down" : "no carrier",
+				           now);
+			break;
+		case CAPTURE_LINK_UP:
+		case CAPTURE_LINK_UNKNOWN:
+			if (f->st == IFACE_DOWN)
+				iface_up(lv, i, now);
+			break;
+		}
+	}
+}
+
+/* After a stop: what the kernel still holds for us, so that the flows of
+ * frames that arrived before the signal are reported (no event lost). */
+static void final_drain(struct live *lv)
+{
+	struct run *r = lv->r;
+	uint64_t end = mono_ms() + LIVE_FINAL_MS;
+
+	for (uint64_t now = mono_ms(); now < end; now = mono_ms()) {
+		if (poll(lv->pfd, (nfds_t)r->n_live, (int)(end - now)) < 0 && errno != EINTR)
+			break;
+		for (size_t i = 0; i < r->n_live; i++) {
+			if (lv->pfd[i].fd >= 0 && lv->ifs[i].st == IFACE_UP && !drain(r, r->live[i]))
+				lv->pfd[i].fd = -1;
+		}
+	}
+}
+
 int run_live(struct run *r)
 {
-	struct pollfd pfd[OPTS_MAX_IFACES];
-	size_t alive = r->n_live;
+	struct live *lv;
 
 	if (r->n_live > OPTS_MAX_IFACES) /* opts_validate refuses more */
 		return run_worse(r->status, OPTS_EXIT_USAGE);
-	for (size_t i = 0; i < r->n_live; i++) {
-		pfd[i].fd = capture_fd(r->live[i]);
-		pfd[i].events = POLLIN;
+	lv = calloc(1, sizeof *lv);
+	if (!lv) {
+		log_msg(LOG_ERR, "%s", strerror(ENOMEM));
+		return run_worse(r->status, OPTS_EXIT_INPUT);
 	}
-	while (!r->stopped && alive) {
+	lv->r = r;
+	/* --workers with a PACKET_FANOUT group (daemon/fanout.h): each worker
+	 * reads its own handle, this loop only keeps the clock, signals and
+	 * stats; a handle that fails ends its worker's reading. */
+	bool fan = r->w && r->n_live == 1 && workers_read_fanout(r->w, capture_fanout(r->live[0]));
+	for (size_t i = 0; i < r->n_live; i++) {
+		lv->pfd[i].fd = fan ? -1 : capture_fd(r->live[i]);
+		lv->pfd[i].events = POLLIN;
+	}
+	while (!r->stopped && lv->given_up < r->n_live) {
 		unsigned got;
-		int n = poll(pfd, (nfds_t)r->n_live, LIVE_POLL_MS);
+		int n = poll(lv->pfd, (nfds_t)r->n_live, LIVE_POLL_MS);
 
 		if (n < 0 && errno != EINTR) {
 			log_msg(LOG_ERR, "poll: %s", strerror(errno));
@@ -242,13 +549,14 @@ int run_live(struct run *r)
 		/* Every handle is drained after each wake-up: with TPACKET_V3 a block
 		 * can be ready without the descriptor having signalled it yet. */
 		for (size_t i = 0; n >= 0 && i < r->n_live; i++) {
-			if (pfd[i].fd < 0)
-				continue;
-			if (!drain(r, r->live[i])) {
-				pfd[i].fd = -1; /* poll ignores negative descriptors */
-				alive--;
-				r->status = run_worse(r->status, OPTS_EXIT_INPUT);
-			}
+			if (lv->pfd[i].fd >= 0 && !drain(r, r->live[i]))
+				iface_failed(lv, i, mono_ms());
+		}
+		if (!fan) {
+			follow_ifaces(lv);
+		} else if (workers_fanout_failed(r->w)) {
+			r->status = run_worse(r->status, OPTS_EXIT_INPUT);
+			break;
 		}
 		/* A quiet tap must still let idle flows time out: live packet times
 		 * are wall-clock times, so the clock can stand in between packets. */
@@ -260,5 +568,10 @@ int run_live(struct run *r)
 		if (got)
 			act_on_signals(r, got);
 	}
+	if (!r->stopped && lv->given_up == r->n_live)
+		log_msg(LOG_ERR, "no interface left to capture on: exiting");
+	else if (r->stopped && !fan)
+		final_drain(lv);
+	free(lv);
 	return r->status;
 }

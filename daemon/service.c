@@ -40,6 +40,41 @@ int service_pidfile_lock(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+int service_pidfile_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+
+	if (slash == NULL)
+		return open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	size_t n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof dir)
+		return -1;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+void service_pidfile_remove(int fd, int dirfd, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+
+	/* Unlinked while still locked, so a new instance never finds a stale
+	 * file it could mistake for ours. Unlinking needs write access to the
+	 * directory, which the unprivileged user may lack (a root-owned /run):
+	 * then the file is emptied through the descriptor opened before the
+	 * drop, so no pid is left behind in it. */
+	if (dirfd < 0 || unlinkat(dirfd, name, 0) != 0) {
+		if (ftruncate(fd, 0) != 0) {
+			/* nothing more to do at exit: the lock goes with the close */
+		}
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	close(fd);
+}
+
 int service_pidfile_write(int fd, char *err, size_t errlen)
 {
 	char buf[32];

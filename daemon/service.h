@@ -12,6 +12,12 @@
 int service_pidfile_lock(const char *path, char *err, size_t errlen);
 /* Writes the current pid; the lock lasts as long as the descriptor is open. */
 int service_pidfile_write(int fd, char *err, size_t errlen);
+/* The pid file's directory, opened (O_PATH) before any chroot so that the file
+ * can still be removed at exit; -1 when it cannot be opened. */
+int service_pidfile_dir(const char *path);
+/* At exit: removes the pid file (or empties it when the dropped user may not
+ * unlink in that directory), then closes both descriptors and so the lock. */
+void service_pidfile_remove(int fd, int dirfd, const char *path);
 
 /* fork, setsid, fork again; chdir("/"), stdin/stdout/stderr to /dev/null
  * (stdout only when events do not go there). Only the grandchild returns; the

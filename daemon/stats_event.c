@@ -3,6 +3,8 @@
  * with the end-of-run summary. */
 #include "daemon/stats_event.h"
 
+#include "daemon/engine_shed.h"
+
 #include "flows/flowtable.h"
 #include "handlers/session.h"
 #include "output/event.h"
@@ -106,6 +108,7 @@ void stats_walk(struct pd_engine *e, const struct capture_counts *cap,
                 const struct stats_visitor *v, void *arg)
 {
 	const struct engine_stats *st = engine_stats(e);
+	uint64_t cut, skipped;
 
 	v->value(arg, "packets", st->packets);
 	v->value(arg, "bytes", st->bytes);
@@ -116,6 +119,13 @@ void stats_walk(struct pd_engine *e, const struct capture_counts *cap,
 	walk_tcp_defrag(st, v, arg);
 	walk_handlers(engine_handlers(e), v, arg);
 	walk_unclaimed(st, v, arg);
+	engine_shed_capture_counts(e, &cut, &skipped);
+	if (cut) { /* records of the input longer than their file's snaplen */
+		v->open(arg, "input");
+		v->value(arg, "records_over_snaplen", cut);
+		v->value(arg, "bytes_over_snaplen", skipped);
+		v->close(arg);
+	}
 	if (cap) {
 		v->open(arg, "capture");
 		v->value(arg, "received", cap->received);

@@ -5,19 +5,25 @@
 #include "daemon/workers.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/fanout.h"
+#include "daemon/log.h"
 #include "parsers/decode.h"
 #include "portdemux/cursor.h"
 
 #define WK_BATCH_BYTES (256u * 1024u)  /* one batch: a few hundred frames */
 #define WK_MAX_FRAME (WK_BATCH_BYTES - sizeof(struct wk_rec))
-#define WK_BATCHES 4                   /* per worker: bounds memory and lag */
+#define WK_BATCHES 8                   /* per worker: bounds memory and lag; enough
+					 * for a worker to keep busy while the
+					 * reader is off the CPU */
 #define WK_ALIGN 8u
 
 /* Header of one frame copy in a batch; the frame follows, then padding to 8. */
@@ -35,7 +41,11 @@ enum wk_ctl {
 	WK_TICK = 1u << 0,  /* move the clock to batch.now_us */
 	WK_SYNC = 1u << 1,  /* tick, flush the lines, report to the reader */
 	WK_STOP = 1u << 2,  /* tick, end every flow, flush, report, exit */
+	WK_LIVE = 1u << 3,  /* from now on read the worker's own handle (fanout) */
 };
+
+#define WK_LIVE_POLL_MS 50   /* fanout: how soon a worker sees the reader's requests */
+#define WK_LIVE_BURST 4096   /* fanout: packets read between looks at the queue */
 
 struct wk_batch {
 	size_t used;
@@ -45,7 +55,7 @@ struct wk_batch {
 };
 
 struct worker {
-	struct workers *owner;
+	_Alignas(64) struct workers *owner; /* a cache line apart from the next worker */
 	pthread_t thread;
 	bool running;
 	struct pd_engine *e;
@@ -57,7 +67,10 @@ struct worker {
 	unsigned qhead, qlen;
 	struct wk_batch *spare[WK_BATCHES]; /* free for the reader */
 	unsigned nspare;
+	bool reader_waits;             /* the reader sleeps on `room` */
 	struct wk_batch *cur;          /* reader: being filled */
+	struct capture *cap;           /* fanout: the handle this worker reads */
+	bool live;                     /* reading cap (until it fails) */
 	struct wk_batch batches[WK_BATCHES];
 };
 
@@ -73,6 +86,8 @@ struct workers {
 	unsigned reported;             /* SYNC/STOP batches done since the last wait */
 	uint64_t index, now;           /* reader: frames so far, clock */
 	bool stopped;
+	_Atomic uint64_t live_index;   /* fanout: frames read by all workers */
+	atomic_uint live_failed;       /* fanout: workers whose handle failed */
 	struct pd_packet scratch;      /* reader: decode for link types without a fast path */
 };
 
@@ -88,18 +103,31 @@ static uint64_t mix64(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static uint64_t addr_hash(const struct pd_ip *a)
+/* One address (4 or 16 bytes, as on the wire): the same value whichever
+ * header it was read from. */
+static uint64_t addr_hash(const uint8_t *a, size_t len)
 {
-	uint64_t w[2];
-	memcpy(w, a->b, sizeof w);
-	return mix64(w[0] ^ mix64(w[1]));
+	if (len == 4) {
+		uint32_t v;
+		memcpy(&v, a, sizeof v);
+		return mix64(v);
+	}
+	uint64_t w0, w1;
+	memcpy(&w0, a, sizeof w0);
+	memcpy(&w1, a + 8, sizeof w1);
+	return mix64(w0 ^ mix64(w1));
 }
 
-/* Source and destination of an Ethernet frame carrying IPv4 or IPv6, with up
+/* The shard value of an address pair: commutative, so both directions agree. */
+static uint64_t pair_hash(const uint8_t *src, const uint8_t *dst, size_t alen)
+{
+	return mix64(addr_hash(src, alen) + addr_hash(dst, alen) + (alen == 4 ? 4 : 6));
+}
+
+/* The address-pair hash of an Ethernet frame carrying IPv4 or IPv6, with up
  * to PD_MAX_VLAN tags (what pd_decode reads for a frame it accepts). False
  * when the frame is anything else: the decoder then decides. */
-static bool eth_addrs(const uint8_t *frame, size_t len, struct pd_ip *src, struct pd_ip *dst,
-                      uint8_t *version)
+static bool eth_pair_hash(const uint8_t *frame, size_t len, uint64_t *h)
 {
 	struct pcur c = pcur_make(frame, len);
 	pcur_skip(&c, 12);
@@ -111,24 +139,24 @@ static bool eth_addrs(const uint8_t *frame, size_t len, struct pd_ip *src, struc
 		type = pcur_be16(&c);
 	}
 	int b0 = pcur_peek(&c, 0);
+	size_t alen;
 	if (!pcur_ok(&c) || b0 < 0)
 		return false;
-	memset(src, 0, sizeof *src);
-	memset(dst, 0, sizeof *dst);
 	if (type == 0x0800 && (b0 >> 4) == 4) {
 		pcur_skip(&c, 12);
-		pcur_copy(&c, src->b, 4);
-		pcur_copy(&c, dst->b, 4);
-		*version = 4;
+		alen = 4;
 	} else if (type == 0x86dd && (b0 >> 4) == 6) {
 		pcur_skip(&c, 8);
-		pcur_copy(&c, src->b, 16);
-		pcur_copy(&c, dst->b, 16);
-		*version = 6;
+		alen = 16;
 	} else {
 		return false;
 	}
-	return pcur_ok(&c);
+	const uint8_t *src = pcur_take(&c, alen);
+	const uint8_t *dst = pcur_take(&c, alen);
+	if (src == NULL || dst == NULL)
+		return false;
+	*h = pair_hash(src, dst, alen);
+	return true;
 }
 
 /* The worker of a frame: a commutative hash of its two addresses. Both ways
@@ -137,21 +165,17 @@ static bool eth_addrs(const uint8_t *frame, size_t len, struct pd_ip *src, struc
  * changes nothing but which worker writes their anomaly. */
 static unsigned shard_of(struct workers *w, const uint8_t *frame, size_t len, int linktype)
 {
-	struct pd_ip src, dst;
-	uint8_t version = 0;
+	uint64_t h;
 
 	if (w->n == 1)
 		return 0;
-	if (linktype != PD_LINK_ETHERNET || !eth_addrs(frame, len, &src, &dst, &version)) {
+	if (linktype != PD_LINK_ETHERNET || !eth_pair_hash(frame, len, &h)) {
 		struct pd_packet *p = &w->scratch;
 		pd_decode(p, frame, len, linktype);
 		if (p->ip_version != 4 && p->ip_version != 6)
 			return 0;
-		src = p->src;
-		dst = p->dst;
-		version = p->ip_version;
+		h = pair_hash(p->src.b, p->dst.b, p->ip_version == 4 ? 4 : 16);
 	}
-	uint64_t h = mix64(addr_hash(&src) + addr_hash(&dst) + version);
 	return (unsigned)(((h >> 32) * w->n) >> 32);
 }
 
@@ -160,8 +184,11 @@ static unsigned shard_of(struct workers *w, const uint8_t *frame, size_t len, in
 static struct wk_batch *take_spare(struct worker *k)
 {
 	pthread_mutex_lock(&k->m);
-	while (k->nspare == 0)
+	while (k->nspare == 0) {
+		k->reader_waits = true;
 		pthread_cond_wait(&k->room, &k->m);
+	}
+	k->reader_waits = false;
 	struct wk_batch *b = k->spare[--k->nspare];
 	pthread_mutex_unlock(&k->m);
 	b->used = 0;
@@ -192,11 +219,32 @@ static struct wk_batch *next_work(struct worker *k)
 	return b;
 }
 
+/* Fanout: the oldest batch handed over, or NULL without waiting. */
+static struct wk_batch *poll_work(struct worker *k)
+{
+	struct wk_batch *b = NULL;
+
+	pthread_mutex_lock(&k->m);
+	if (k->qlen > 0) {
+		b = k->queue[k->qhead];
+		k->qhead = (k->qhead + 1) % WK_BATCHES;
+		k->qlen--;
+	}
+	pthread_mutex_unlock(&k->m);
+	return b;
+}
+
 static void give_back(struct worker *k, struct wk_batch *b)
 {
 	pthread_mutex_lock(&k->m);
 	k->spare[k->nspare++] = b;
-	pthread_cond_signal(&k->room);
+	/* A waiting reader is woken once half the batches are free, not for
+	 * each: it then fills several in one turn on the CPU, and the worker is
+	 * not preempted by a wake-up every few hundred packets. The rest are
+	 * still queued, so the worker keeps busy meanwhile; once nothing is
+	 * queued, every batch is free. */
+	if (k->reader_waits && (k->nspare >= WK_BATCHES / 2 || k->qlen == 0))
+		pthread_cond_signal(&k->room);
 	pthread_mutex_unlock(&k->m);
 }
 
@@ -222,16 +270,49 @@ static void report(struct workers *w)
 	pthread_mutex_unlock(&w->m);
 }
 
+/* Fanout: what the worker's own handle has ready, numbered in the order the
+ * workers read (pcap_cnt), each at its own packet time. */
+static void read_live(struct worker *k)
+{
+	struct pollfd pfd = {.fd = capture_fd(k->cap), .events = POLLIN};
+	struct capture_packet p;
+
+	/* Drained after each wake-up as run.c does: with TPACKET_V3 a block can
+	 * be ready before the descriptor says so. */
+	(void)poll(&pfd, 1, WK_LIVE_POLL_MS);
+	for (unsigned i = 0; i < WK_LIVE_BURST; i++) {
+		switch (capture_next(k->cap, &p)) {
+		case CAPTURE_PACKET:
+			engine_packet_seq(k->e, p.data, p.caplen, p.wirelen, p.linktype, p.ts_us,
+			                  atomic_fetch_add_explicit(&k->owner->live_index, 1,
+			                                            memory_order_relaxed) + 1);
+			break;
+		case CAPTURE_ERROR:
+			log_msg(LOG_ERR, "%s", capture_error(k->cap));
+			k->live = false;
+			atomic_fetch_add(&k->owner->live_failed, 1);
+			return;
+		default:
+			return;
+		}
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *k = arg;
 	sigset_t all;
+	bool parked = false;   /* fanout: after a sync, touch nothing until told */
 
 	/* Signals are the reader's business: its reads and polls see EINTR. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	for (;;) {
-		struct wk_batch *b = next_work(k);
+		struct wk_batch *b = k->live && !parked ? poll_work(k) : next_work(k);
+		if (b == NULL) {
+			read_live(k);
+			continue;
+		}
 		size_t off = 0;
 		while (off < b->used) {
 			struct wk_rec r;
@@ -254,6 +335,11 @@ static void *worker_main(void *arg)
 		}
 		if (ctl & WK_STOP)
 			return NULL;
+		if ((ctl & WK_LIVE) && k->cap != NULL)
+			k->live = true;
+		/* A sync gives the engine and the sink to the reader until its next
+		 * request (workers.h); batch-fed workers wait for that anyway. */
+		parked = (ctl & WK_SYNC) != 0;
 	}
 }
 
@@ -310,6 +396,21 @@ static void wait_reports(struct workers *w)
 	pthread_mutex_unlock(&w->m);
 }
 
+bool workers_read_fanout(struct workers *w, struct fanout *f)
+{
+	if (w == NULL || w->stopped || f == NULL || fanout_size(f) != w->n)
+		return false;
+	for (unsigned i = 0; i < w->n; i++)
+		w->w[i].cap = fanout_handle(f, i);
+	send_all(w, WK_LIVE, w->now);
+	return true;
+}
+
+bool workers_fanout_failed(struct workers *w)
+{
+	return atomic_load(&w->live_failed) == w->n;
+}
+
 void workers_tick(struct workers *w, uint64_t now_us)
 {
 	if (w->stopped)
@@ -341,6 +442,12 @@ void workers_stop(struct workers *w)
 		w->w[i].running = false;
 	}
 	w->stopped = true;
+	/* Fanout: how the kernel spread the packets (the totals are in the
+	 * summary and the stats event). */
+	for (unsigned i = 0; i < w->n; i++)
+		if (w->w[i].cap != NULL)
+			log_msg(LOG_INFO, "%s: worker %u read %llu packets", capture_name(w->w[i].cap), i,
+			        (unsigned long long)engine_stats(w->w[i].e)->packets);
 }
 
 void workers_free(struct workers *w)
@@ -411,7 +518,9 @@ int workers_start(struct workers **out, unsigned n, const struct engine_config *
 	pthread_mutex_init(&w->sink_m, NULL);
 	pthread_cond_init(&w->reported_cv, NULL);
 	w->sink = sink;
-	w->w = calloc(n, sizeof *w->w);
+	w->w = aligned_alloc(_Alignof(struct worker), n * sizeof *w->w);
+	if (w->w != NULL)
+		memset(w->w, 0, n * sizeof *w->w);
 	w->engines = calloc(n, sizeof *w->engines);
 	if (w->w == NULL || w->engines == NULL) {
 		snprintf(err, errlen, "workers: %s", strerror(ENOMEM));

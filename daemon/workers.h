@@ -6,15 +6,18 @@
  * the source), so both directions of a flow, every fragment of a datagram and
  * the flow that datagram belongs to meet in one worker; ports are left out
  * because fragments after the first carry none. Frames without IP go to
- * worker 0. Frames are copied into batches (256 KiB, four per worker) handed
+ * worker 0. Frames are copied into batches (256 KiB, eight per worker) handed
  * over under a per-worker mutex, a few hundred packets at a time: the packet
  * path itself takes no lock. A full queue blocks the reader; nothing is
  * dropped. Every frame carries the reader's packet number and clock, so each
  * engine sees it as the one engine of a single-threaded run would: the same
- * events, in a different order across flows. */
+ * events, in a different order across flows. Live capture on one interface
+ * shards in the kernel instead (PACKET_FANOUT, daemon/fanout.h): each worker
+ * then reads its own handle (workers_read_fanout). */
 #ifndef PD_DAEMON_WORKERS_H
 #define PD_DAEMON_WORKERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +28,7 @@
 #define WORKERS_MAX 64
 
 struct workers;
+struct fanout;
 
 /* Starts n (1..WORKERS_MAX) worker threads, each with an engine configured by
  * engine_config_share(cfg, n) and the handler table reg, writing whole lines
@@ -41,6 +45,17 @@ int workers_start(struct workers **out, unsigned n, const struct engine_config *
  * length for the link types the decoder takes) are cut to 256 KiB. */
 void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size_t wirelen,
                     int linktype, uint64_t ts_us);
+
+/* Live capture with a PACKET_FANOUT group of one handle per worker
+ * (daemon/fanout.h): from now on worker i reads handle i itself and the
+ * reader only keeps the clock (workers_tick), syncs and stops. Frames are
+ * numbered in the order the workers read them. Returns false, changing
+ * nothing, when f is NULL or has not one handle per worker. */
+bool workers_read_fanout(struct workers *w, struct fanout *f);
+
+/* Fanout: true once every worker's handle failed (each said why in a log
+ * line); the capture is then over. */
+bool workers_fanout_failed(struct workers *w);
 
 /* Reader: hands over partly filled batches and moves every worker's clock to
  * now_us (live capture: the wall clock while the tap is quiet). Does not wait. */

@@ -3,7 +3,7 @@
 # type). `docs/assemble-events.sh --check` fails when events.md is stale.
 set -e
 d=$(cd "$(dirname "$0")" && pwd)
-out=$(for f in 00-header common flow stats anomaly-core anomaly smtp tls dns http ssh; do
+out=$(for f in 00-header common flow stats capture anomaly-core anomaly smtp tls dns http ssh; do
 	cat "$d/events.d/$f.md"; [ "$f" = 00-header ] || echo; done)
 if [ "${1:-}" = --check ]; then
 	printf '%s\n' "$out" | cmp -s - "$d/events.md" || {

@@ -11,11 +11,13 @@
 #include "handlers/registry.h"
 
 /* The one list of handlers compiled into portdemuxd. Order = probe order for
- * port-independent detection and listing order. */
+ * port-independent detection and listing order. TLS comes before SMTP: the
+ * SMTP probe also accepts a client's TLS record (implicit TLS, RFC 8314, when
+ * SMTP owns the port, e.g. 465), which off SMTP's ports is plain TLS. */
 static const struct pd_handler *const builtin_handlers[] = {
 	&pd_handler_dns,
-	&pd_handler_smtp,
 	&pd_handler_tls,
+	&pd_handler_smtp,
 	&pd_handler_http, &pd_handler_ssh,
 };
 
@@ -172,6 +174,11 @@ const struct pd_handler *hd_registry_find(const struct hd_registry *r, const cha
 		}
 	}
 	return NULL;
+}
+
+bool hd_registry_enabled(const struct hd_registry *r, const struct pd_handler *h)
+{
+	return h != NULL && hd_registry_index(r, h) >= 0;
 }
 
 int hd_registry_index(const struct hd_registry *r, const struct pd_handler *h)

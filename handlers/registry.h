@@ -4,6 +4,7 @@
 #ifndef PD_HD_REGISTRY_H
 #define PD_HD_REGISTRY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,14 @@ int hd_registry_add(struct hd_registry *r, const struct pd_handler *h, char *err
 int hd_registry_remap(struct hd_registry *r, const char *spec, char *err, size_t errlen);
 
 const struct pd_handler *hd_registry_find(const struct hd_registry *r, const char *name);
+/* Whether h is enabled in this table. A handler that a drop-in disables is not
+ * in the table at all (daemon/htable.c builds it without): after a reload its
+ * descriptor stays loaded (plug-ins are unloaded only after the engine is
+ * freed) and sessions that already run it keep it, but it must not be given a
+ * flow, not even one still in detection (handlers/session_detect.c). Registry
+ * indexes shift when the set of handlers changes: never keep one across a
+ * reload. */
+bool hd_registry_enabled(const struct hd_registry *r, const struct pd_handler *h);
 int hd_registry_index(const struct hd_registry *r, const struct pd_handler *h);
 const struct pd_handler *hd_registry_port(const struct hd_registry *r, unsigned transport,
                                           uint16_t port);

@@ -23,6 +23,11 @@ void hd_ctx_init(struct hd_ctx *c, const struct hd_registry *reg, struct pd_even
 	c->tail_cap = 65536;
 }
 
+void hd_ctx_release(struct hd_ctx *c)
+{
+	hd_slabs_release(&c->slabs);
+}
+
 void hd_session_init(struct pd_session *s, struct hd_ctx *c, const struct out_flow_meta *meta,
                      unsigned transport, bool midstream)
 {
@@ -85,7 +90,10 @@ static void *state_new(struct pd_session *s, const struct pd_handler *h, bool *o
 	}
 	void *st = NULL;
 	if (c->mem_cap == 0 || c->mem_in_use + h->state_size <= c->mem_cap) {
-		st = calloc(1, h->state_size);
+		bool served;
+		st = hd_slab_alloc(&c->slabs, h->state_size, &served);
+		if (!served)
+			st = calloc(1, h->state_size);
 	}
 	if (st == NULL) {
 		c->memcap_hits++;
@@ -104,7 +112,8 @@ static void state_free(struct pd_session *s, const struct pd_handler *h, void **
 {
 	if (*st != NULL) {
 		s->ctx->mem_in_use -= h->state_size;
-		free(*st);
+		if (!hd_slab_free(&s->ctx->slabs, *st, h->state_size))
+			free(*st);
 		*st = NULL;
 	}
 }

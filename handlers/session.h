@@ -12,6 +12,7 @@
 
 #include "portdemux/handler.h"
 #include "handlers/registry.h"
+#include "handlers/slab.h"
 #include "output/event.h"
 #include "output/meta.h"
 
@@ -41,6 +42,12 @@ struct hd_ctx {
 	uint64_t tail_drops;            /* unconsumed tails dropped at tail_cap (or mem_cap) */
 	uint64_t tail_drop_bytes;
 	uint64_t mismatches;            /* app_proto_mismatch events */
+	/* Handlers whose probes this context's sessions asked, in first-asked order:
+	 * bit i of hd_dirbuf.rejected stands for seen[i]. Unlike registry indexes,
+	 * these stay valid when a reload switches the registry (session_detect.c). */
+	const struct pd_handler *seen[HD_MAX_HANDLERS];
+	unsigned n_seen;
+	struct hd_slabs slabs;          /* handler states by size (slab.h) */
 };
 
 enum hd_phase {
@@ -55,7 +62,7 @@ struct hd_dirbuf {
 	size_t len, cap;
 	unsigned pkts;     /* data deliveries seen while detecting */
 	bool probe_done;   /* this direction gave its verdict */
-	uint64_t rejected; /* bit i: registry handler i rejected this direction */
+	uint64_t rejected; /* bit i: handler hd_ctx.seen[i] rejected this direction */
 	uint64_t lost;     /* bytes not buffered while detecting (a hole after buf) */
 };
 
@@ -67,7 +74,8 @@ struct pd_session {
 	uint64_t now_us;
 	enum hd_phase phase;
 	const char *app_proto;          /* label in events; NULL until claimed */
-	const struct pd_handler *port_handler; /* candidate from the server port, if any */
+	const struct pd_handler *port_handler; /* candidate from the server port, if any
+	                                        * (NULL once a reload disabled it) */
 	const struct pd_handler *h;     /* active handler */
 	void *state;
 	const struct pd_handler *outer; /* handler that upgraded to h (gets on_close too) */
@@ -85,6 +93,10 @@ struct pd_session {
 /* Defaults: probe budget 4096 bytes / 10 deliveries per direction, tail cap
  * 65536, no memory cap. ev is the event builder all sessions write through. */
 void hd_ctx_init(struct hd_ctx *c, const struct hd_registry *reg, struct pd_event *ev);
+
+/* Gives back the memory kept for handler states (slab.h) once no session of
+ * c is left; c can be used again. */
+void hd_ctx_release(struct hd_ctx *c);
 
 /* Starts a session for a new flow; meta must be finished (out_meta_finish). */
 void hd_session_init(struct pd_session *s, struct hd_ctx *c, const struct out_flow_meta *meta,

@@ -8,7 +8,17 @@
  * The bytes seen while detecting are kept (up to the probe budget) and replayed
  * to the handler that wins: the direction that spoke first is replayed first,
  * then the other one. The exact interleaving of the two directions is not kept;
- * handlers get each direction in order, which is all the API promises. */
+ * handlers get each direction in order, which is all the API promises.
+ *
+ * A reload (SIGHUP) may switch the table while a flow is still detecting. What
+ * the flow took from the table when it started stays, like its server side
+ * (which the engine chose then): its port candidate, even if the port has
+ * moved since. But a handler the new table no longer holds (disabled) is never
+ * given the flow: it stops being the candidate, its earlier rejection no
+ * longer makes the flow "failed", and its probe is not asked; the probes asked
+ * are those of the table in force. Rejections are kept per handler
+ * (hd_ctx.seen), not per registry index, which a reload shifts. Flows already
+ * claimed keep their handler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,21 +40,55 @@ static bool dir_done(const struct pd_session *s, int dir)
 	return s->dir[dir].probe_done;
 }
 
+/* The rejection bit of h: its place in ctx->seen, added on first use; -1 when
+ * seen is full (more distinct handlers than a table holds, across reloads): the
+ * probe is then asked again each time, which costs time, never a verdict. */
+static int seen_bit(struct hd_ctx *c, const struct pd_handler *h)
+{
+	for (unsigned i = 0; i < c->n_seen; i++) {
+		if (c->seen[i] == h) {
+			return (int)i;
+		}
+	}
+	if (c->n_seen >= HD_MAX_HANDLERS) {
+		return -1;
+	}
+	c->seen[c->n_seen] = h;
+	return (int)c->n_seen++;
+}
+
+static bool rejected(const struct pd_session *s, enum pd_dir dir, const struct pd_handler *h)
+{
+	const struct hd_ctx *c = s->ctx;
+	for (unsigned i = 0; i < c->n_seen; i++) {
+		if (c->seen[i] == h) {
+			return (s->dir[dir].rejected & (UINT64_C(1) << i)) != 0;
+		}
+	}
+	return false;
+}
+
 /* Asks one probe; records a rejection in the direction's mask. */
-static enum pd_probe ask(struct pd_session *s, enum pd_dir dir, unsigned idx,
+static enum pd_probe ask(struct pd_session *s, enum pd_dir dir, const struct pd_handler *h,
                          const uint8_t *view, size_t n)
 {
-	const struct pd_handler *h = s->ctx->reg->h[idx];
 	enum pd_probe v = h->probe(dir, view, n);
 	if (v == PD_PROBE_REJECT) {
-		s->dir[dir].rejected |= UINT64_C(1) << idx;
+		int bit = seen_bit(s->ctx, h);
+		if (bit >= 0) {
+			s->dir[dir].rejected |= UINT64_C(1) << bit;
+		}
 	}
 	return v;
 }
 
-static bool rejected(const struct pd_session *s, enum pd_dir dir, unsigned idx)
+/* Drops a port candidate that a reload disabled (see the top of this file). */
+static void drop_disabled(struct pd_session *s)
 {
-	return (s->dir[dir].rejected & (UINT64_C(1) << idx)) != 0;
+	if (s->port_handler != NULL && !hd_registry_enabled(s->ctx->reg, s->port_handler)) {
+		s->port_handler = NULL;
+		s->port_rejected = false;
+	}
 }
 
 /* Runs the probes on `view`. The port's handler goes first and is waited for;
@@ -54,11 +98,10 @@ static enum verdict run_probes(struct pd_session *s, enum pd_dir dir, const uint
 {
 	const struct hd_registry *reg = s->ctx->reg;
 	const struct pd_handler *ph = s->port_handler;
-	int pidx = hd_stats_index(s, ph);
 	bool pending = false;
 
-	if (pidx >= 0 && ph->probe != NULL && !rejected(s, dir, (unsigned)pidx)) {
-		enum pd_probe v = ask(s, dir, (unsigned)pidx, view, n);
+	if (ph != NULL && ph->probe != NULL && !rejected(s, dir, ph)) {
+		enum pd_probe v = ask(s, dir, ph, view, n);
 		if (v == PD_PROBE_MATCH) {
 			*winner = ph;
 			return V_MATCH;
@@ -70,10 +113,10 @@ static enum verdict run_probes(struct pd_session *s, enum pd_dir dir, const uint
 	}
 	for (unsigned i = 0; i < reg->count; i++) {
 		const struct pd_handler *h = reg->h[i];
-		if ((int)i == pidx || h->probe == NULL || !supports(s, h) || rejected(s, dir, i)) {
+		if (h == ph || h->probe == NULL || !supports(s, h) || rejected(s, dir, h)) {
 			continue;
 		}
-		enum pd_probe v = ask(s, dir, i, view, n);
+		enum pd_probe v = ask(s, dir, h, view, n);
 		if (v == PD_PROBE_MATCH) {
 			*winner = h;
 			return V_MATCH;
@@ -162,6 +205,7 @@ void hd_detect_resolve(struct pd_session *s)
 	if (s->phase != HD_DETECTING) {
 		return;
 	}
+	drop_disabled(s);
 	if (s->port_rejected) {
 		s->phase = HD_FAILED;
 		mismatch(s, NULL);
@@ -236,8 +280,9 @@ static void detect_udp(struct pd_session *s, enum pd_dir dir, const uint8_t *dat
 void hd_detect_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len)
 {
 	struct hd_dirbuf *d = &s->dir[dir];
-	const struct pd_handler *ph = s->port_handler;
 
+	drop_disabled(s);
+	const struct pd_handler *ph = s->port_handler;
 	if (s->first_dir < 0) {
 		s->first_dir = (int8_t)dir;
 	}

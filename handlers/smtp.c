@@ -176,7 +176,11 @@ static void smtp_start(struct pd_session *s, struct smtp_state *st)
  * true when the session went to TLS. */
 static bool implicit_tls(struct pd_session *s, struct smtp_state *st, const struct pcur *c)
 {
-	if (pcur_peek(c, 0) != 0x16 || pcur_peek(c, 1) != 0x03)
+	/* From the start: a handshake record. Mid-stream (capture started
+	 * later): any TLS record type (RFC 8446 5.1: 20-23) of version 3.x. */
+	int type = pcur_peek(c, 0);
+	bool record = type == 0x16 || (st->partial && type >= 0x14 && type <= 0x17);
+	if (!record || pcur_peek(c, 1) != 0x03)
 		return false;
 	st->implicit_tls = true;
 	st->upgraded = true;
@@ -197,8 +201,8 @@ static size_t smtp_data_dir(struct pd_session *s, struct smtp_state *st, enum pd
 {
 	size_t len = pcur_left(c);
 	if (dir == PD_TO_SERVER) {
-		if (!st->client_seen && !st->partial) {
-			if (pcur_peek(c, 0) == 0x16 && len < 2)
+		if (!st->client_seen) {
+			if (len < 2 && (pcur_peek(c, 0) == 0x16 || st->partial))
 				return 0;
 			st->client_seen = true;
 			if (implicit_tls(s, st, c))

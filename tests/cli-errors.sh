@@ -102,6 +102,14 @@ expect_status 1
 expect_err "$tmp: is a directory"
 expect_err_lines 1
 
+what="an empty file and a directory between good files: a line each, the others read"
+run -q -r "$tmp/three.pcap" -r "$tmp/empty.pcap" -r "$tmp" -r "$tmp/three.pcap"
+expect_status 1
+expect_err "$tmp/empty.pcap: empty file (0 bytes)"
+expect_err "$tmp: is a directory"
+expect_err_lines 2
+[ "$(stats_packets)" = 6 ] || fail "stats packets $(stats_packets), want 6"
+
 what="not a capture"
 echo "hello, world" >"$tmp/text.pcap"
 run -q -r "$tmp/text.pcap"
@@ -264,6 +272,218 @@ what="configuration file: missing"
 run -c "$tmp/none.conf" --check-config
 expect_status 78
 expect_err "$tmp/none.conf: No such file or directory"
+
+what="nonexistent interface: one line naming it, 1"
+run -q -i pd-hostile-nosuch0
+expect_status 1
+expect_err "pd-hostile-nosuch0: "
+expect_err "o such"
+expect_err_lines 1
+
+what="bad BPF with a live interface: 64 before any capture"
+run -q -i lo -f 'tcp portx 25'
+expect_status 64
+expect_err "-f: "
+expect_err_lines 1
+
+# Permission cases: root reads anything, so as root the daemon runs as
+# nobody (setpriv); as another user chmod 000 is enough.
+as_other() {
+	if [ "$(id -u)" -ne 0 ]; then
+		"$@"
+	else
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	fi
+}
+if [ "$(id -u)" -ne 0 ] || command -v setpriv >/dev/null 2>&1; then
+	chmod 755 "$tmp"
+	mkdir "$tmp/pub" && chmod 755 "$tmp/pub"
+	cp "$tmp/three.pcap" "$tmp/pub/three.pcap" && chmod 644 "$tmp/pub/three.pcap"
+	cp "$tmp/three.pcap" "$tmp/pub/secret.pcap" && chmod 000 "$tmp/pub/secret.pcap"
+
+	what="unreadable -r between good files: one line, 1, the others read"
+	as_other "$pd" -q -r "$tmp/pub/three.pcap" -r "$tmp/pub/secret.pcap" \
+		-r "$tmp/pub/three.pcap" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	expect_status 1
+	expect_err "$tmp/pub/secret.pcap: Permission denied"
+	expect_err_lines 1
+	expect_events flow 3 # the same three flows in both files
+	[ "$(stats_packets)" = 6 ] || fail "stats packets $(stats_packets), want 6"
+
+	what="-w in a directory not writable: 2, nothing read"
+	mkdir "$tmp/pub/ro" && chmod 555 "$tmp/pub/ro"
+	as_other "$pd" -q -r "$tmp/pub/three.pcap" -w "$tmp/pub/ro/ev.json" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	expect_status 2
+	expect_err "$tmp/pub/ro/ev.json: Permission denied"
+	expect_err_lines 1
+	[ -e "$tmp/pub/ro/ev.json" ] && fail "event file created"
+
+	what="-w an existing file not writable: 2"
+	: >"$tmp/pub/ro.json" && chmod 444 "$tmp/pub/ro.json"
+	as_other "$pd" -q -r "$tmp/pub/three.pcap" -w "$tmp/pub/ro.json" >"$tmp/out" 2>"$tmp/err"
+	st=$?
+	expect_status 2
+	expect_err "$tmp/pub/ro.json: Permission denied"
+	expect_err_lines 1
+	[ -s "$tmp/pub/ro.json" ] && fail "events written to a read-only file"
+	chmod 700 "$tmp"
+else
+	echo "SKIP: root without setpriv: permission cases not run"
+fi
+
+what="-w a directory: 2"
+run -q -r "$tmp/three.pcap" -w "$tmp"
+expect_status 2
+expect_err "$tmp: Is a directory"
+expect_err_lines 1
+
+what="configuration file: bad value, one line, nothing read"
+printf 'max-flows = -5\n' >"$tmp/bad4.conf"
+run -q -c "$tmp/bad4.conf" -r "$tmp/three.pcap"
+expect_status 78
+expect_err "$tmp/bad4.conf:1: --max-flows: invalid value '-5'"
+expect_err_lines 1
+[ -s "$tmp/out" ] && fail "events written despite the bad configuration"
+
+# pcapng written block by block in Python (draft-ietf-opsawg-pcapng section
+# 3.1: type, total length, body padded to 32 bits, total length again): a
+# block of a type libpcap does not know must be skipped; a block whose length
+# is wrong stops the file with one line, events before it kept.
+if command -v python3 >/dev/null 2>&1; then
+	cat >"$tmp/ng.py" <<'PYEOF'
+import struct, sys
+def blk(btype, body, length=None, trailer=None):
+    body += b'\0' * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack('<II', btype, n if length is None else length) + body + \
+        struct.pack('<I', n if trailer is None else trailer)
+def frame(dport):
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 32, 1, 0, 64, 17, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return bytes.fromhex('020000000002' '020000000001' '0800') + ip + \
+        struct.pack('>HHHH', 40000, dport, 12, 0) + b'ping'
+def epb(sec, dport, **kw):
+    f = frame(dport)
+    us = sec * 1000000
+    return blk(6, struct.pack('<IIIII', 0, us >> 32, us & 0xffffffff, len(f), len(f)) + f, **kw)
+shb = blk(0x0A0D0D0A, struct.pack('<IHHq', 0x1A2B3C4D, 1, 0, -1))
+idb = blk(1, struct.pack('<HHI', 1, 0, 65535))
+head = shb + idb + epb(1000, 9001) + epb(1001, 9002)
+tail = epb(1002, 9003) + epb(1003, 9004)
+out = {
+    'unknown': head + blk(0x0BADBEEF, b'hostile block' * 3) + tail,
+    'odd-length': head + blk(0x0BADBEEF, b'hostile!', length=13) + tail,
+    'huge-length': head + blk(0x0BADBEEF, b'hostile!', length=0x7ffffff0) + tail,
+    'trailer': head + epb(1002, 9003, trailer=999) + epb(1003, 9004),
+}[sys.argv[1]]
+sys.stdout.buffer.write(out)
+PYEOF
+	what="pcapng with an unknown block type: skipped, nothing lost"
+	python3 "$tmp/ng.py" unknown >"$tmp/unknown.pcapng"
+	run -q -r "$tmp/unknown.pcapng"
+	expect_status 0
+	expect_events flow 4
+	[ "$(stats_packets)" = 4 ] || fail "stats packets $(stats_packets), want 4"
+	[ -s "$tmp/err" ] && fail "stderr not empty"
+
+	for shape in odd-length huge-length trailer; do
+		what="pcapng block with a bad length ($shape): one line, 1, events before kept"
+		python3 "$tmp/ng.py" "$shape" >"$tmp/$shape.pcapng"
+		run -q -r "$tmp/$shape.pcapng" -r "$tmp/three.pcap"
+		expect_status 1
+		expect_err "$tmp/$shape.pcapng: "
+		expect_err "(after 2 packets, 92 bytes)"
+		expect_err_lines 1
+		expect_events flow 3 # udp/9001 and 9002 before the damage, 9003 after
+		[ "$(stats_packets)" = 5 ] || fail "stats packets $(stats_packets), want 5"
+	done
+else
+	echo "SKIP: no python3: pcapng block cases not run"
+fi
+
+# Records longer than the file's snaplen: libpcap keeps snaplen bytes and
+# skips the rest silently; portdemuxd says so. snaplen 64; the second frame
+# is 96 bytes (54 bytes of UDP payload).
+big_frame_hex() { # DPORT
+	printf '%s' "020000000002 020000000001 0800" \
+		"4500 0052 0001 0000 4011 0000 0a000001 0a000002" \
+		"9c40 $(be16 "$1") 003e 0000"
+	i=0
+	while [ $i -lt 54 ]; do printf '70'; i=$((i + 1)); done
+}
+snap_header() { # LINKTYPE SNAPLEN
+	bytes d4c3b2a1 0200 0400 00000000 00000000 "$(le32 "$2")" "$(le32 "$1")"
+}
+{ snap_header 1 64; udp_record 1000 1 9001
+  bytes "$(le32 1001)" "$(le32 0)" "$(le32 96)" "$(le32 96)" "$(big_frame_hex 9002)"
+  udp_record 1002 3 9003; } >"$tmp/over.pcap"
+
+what="record longer than the snaplen: one line, 1, read on, anomaly and counter"
+run -q -r "$tmp/over.pcap"
+expect_status 1
+expect_err "$tmp/over.pcap: record 2: captured length 96 exceeds the file's snapshot length 64"
+expect_err "64 bytes kept, 32 skipped"
+expect_err_lines 1
+expect_events flow 2
+[ "$(stats_packets)" = 3 ] || fail "stats packets $(stats_packets), want 3"
+expect_events anomaly 1
+grep '"event_type":"anomaly"' "$tmp/out" | grep -qF \
+	'"type":"capture","event":"record_over_snaplen","count":1,"total":1,"file":"'"$tmp"'/over.pcap","record":2,"record_length":96,"snaplen":64,"skipped_bytes":32' ||
+	fail "no record_over_snaplen anomaly"
+grep '"event_type":"stats"' "$tmp/out" | grep -qF \
+	'"input":{"records_over_snaplen":1,"bytes_over_snaplen":32}' || fail "no stats counter"
+
+what="record longer than the snaplen, big-endian file"
+be32() {
+	printf '%02x%02x%02x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) \
+		$(($1 & 255))
+}
+{ bytes a1b2c3d4 0002 0004 00000000 00000000 "$(be32 64)" "$(be32 1)"
+  bytes "$(be32 1000)" "$(be32 0)" "$(be32 46)" "$(be32 46)" "$(udp_frame_hex 9001)"
+  bytes "$(be32 1001)" "$(be32 0)" "$(be32 96)" "$(be32 96)" "$(big_frame_hex 9002)"
+  bytes "$(be32 1002)" "$(be32 0)" "$(be32 46)" "$(be32 46)" "$(udp_frame_hex 9003)"; } \
+	>"$tmp/over-be.pcap"
+run -q -r "$tmp/over-be.pcap"
+expect_status 1
+expect_err "$tmp/over-be.pcap: record 2: captured length 96 exceeds the file's snapshot length 64"
+expect_err_lines 1
+expect_events flow 2
+expect_events anomaly 1
+
+what="a record over the snaplen, then a truncated one: still one line"
+head -c $(($(wc -c <"$tmp/over.pcap") - 10)) "$tmp/over.pcap" >"$tmp/over-cut.pcap"
+run -q -r "$tmp/over-cut.pcap"
+expect_status 1
+expect_err "$tmp/over-cut.pcap: truncated dump file"
+expect_err "(after 2 packets, 110 bytes); before that, 1 record longer than the snapshot length 64 (first: record 2)"
+expect_err_lines 1
+expect_events flow 1
+expect_events anomaly 1
+
+what="records at exactly the snaplen are whole: no report"
+{ snap_header 1 46; udp_record 1000 1 9001; udp_record 1001 2 9002; } >"$tmp/exact.pcap"
+run -q -r "$tmp/exact.pcap"
+expect_status 0
+expect_events flow 2
+expect_events anomaly 0
+[ -s "$tmp/err" ] && fail "stderr not empty"
+
+what="several records over the snaplen: one line for the file"
+{ snap_header 1 64; i=0
+  while [ $i -lt 5 ]; do
+	bytes "$(le32 $((1000 + i)))" "$(le32 0)" "$(le32 96)" "$(le32 96)" "$(big_frame_hex 9002)"
+	i=$((i + 1))
+  done; udp_record 1009 0 9003; } >"$tmp/over5.pcap"
+run -q -r "$tmp/over5.pcap" -r "$tmp/three.pcap"
+expect_status 1
+expect_err "$tmp/over5.pcap: 5 records exceed the file's snapshot length 64 (first: record 1, captured length 96); 160 bytes skipped"
+expect_err_lines 1
+expect_events flow 3 # udp/9003 from over5 (its cut 9002 frames do not decode), three.pcap's
+[ "$(stats_packets)" = 9 ] || fail "stats packets $(stats_packets), want 9"
+grep '"event_type":"stats"' "$tmp/out" | grep -qF \
+	'"input":{"records_over_snaplen":5,"bytes_over_snaplen":160}' || fail "no stats counter"
 
 # A real capture cut with head -c: events of the packets before the cut stay.
 real="${PD_SHARED_PCAPS:-}/real/d07-smtp25-large-1mb-v4.pcap"

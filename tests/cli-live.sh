@@ -35,21 +35,25 @@ field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }
 work="$tmp/w"
 mkdir "$work" && chmod 1777 "$work" && chmod 711 "$tmp"
 
+# the pid file's directory belongs to the dropped user (as systemd's
+# RuntimeDirectory does), so the daemon can remove the file at exit
+nobody=$(id -u nobody)
+id -u portdemux >/dev/null 2>&1 && nobody=$(id -u portdemux)
+mkdir "$work/run" && chown "$nobody" "$work/run"
+
 what="live -D start"
-run -i lo -f "udp port $port" --immediate -D --pidfile "$work/pd.pid" -w "$work/ev.json" \
+run -i lo -f "udp port $port" --immediate -D --pidfile "$work/run/pd.pid" -w "$work/ev.json" \
 	--stats-interval 1
 if [ "$st" -ne 0 ] && grep -qi "permission\|not permitted\|socket" "$tmp/err"; then
 	echo "SKIP: cannot capture on lo here: $(cat "$tmp/err")"
 	exit 77
 fi
 expect_status 0
-[ -s "$work/pd.pid" ] || { fail "no pid file once the starter exited"; finish; }
-pid=$(cat "$work/pd.pid")
+[ -s "$work/run/pd.pid" ] || { fail "no pid file once the starter exited"; finish; }
+pid=$(cat "$work/run/pd.pid")
 kill -0 "$pid" || { fail "daemon $pid not running"; finish; }
 
 what="live: privileges"
-nobody=$(id -u nobody)
-id -u portdemux >/dev/null 2>&1 && nobody=$(id -u portdemux)
 [ "$(field "$pid" Uid | awk '{print $1 $2 $3 $4}')" = "$nobody$nobody$nobody$nobody" ] ||
 	fail "uids $(field "$pid" Uid)"
 [ "$(field "$pid" CapEff)" = 0000000000000000 ] || fail "CapEff $(field "$pid" CapEff)"
@@ -59,7 +63,7 @@ id -u portdemux >/dev/null 2>&1 && nobody=$(id -u portdemux)
 [ "$(field "$pid" PPid)" != "$$" ] || fail "not detached"
 
 what="live: a second instance refuses the pid file"
-run -i lo --pidfile "$work/pd.pid" -w "$tmp/second.json"
+run -i lo --pidfile "$work/run/pd.pid" -w "$tmp/second.json"
 expect_status 1
 expect_err "locked by pid $pid"
 
@@ -89,6 +93,20 @@ cat "$work/ev.json.1" "$work/ev.json" >"$tmp/all.json" 2>/dev/null
 [ "$(stats_packets "$work/ev.json")" = 5 ] || fail "final stats packets $(stats_packets "$work/ev.json"), want 5"
 tail -n 1 "$work/ev.json" | grep -q '"event_type":"stats"' || fail "last line is not the final stats"
 [ -e "/proc/$pid" ] && fail "still running"
+[ -e "$work/run/pd.pid" ] && fail "pid file not removed at exit"
+
+what="live: frames that arrive just before SIGTERM are not lost"
+# Without --immediate the kernel hands a partly filled block over only when
+# its timeout expires (100 ms): the daemon keeps reading that long on stop.
+"$pd" -q -i lo -f "udp port $port" -w "$tmp/last.json" 2>"$tmp/last.err" &
+lpid=$!
+sleep 1 # capture open
+send 1
+sleep 0.02
+kill -TERM "$lpid"
+wait "$lpid" || fail "exit status $?"
+[ "$(count_events flow "$tmp/last.json")" -eq 1 ] ||
+	fail "$(count_events flow "$tmp/last.json") flow events, want 1"
 
 what="live: unknown interface"
 run -i pd-no-such-if0 -q

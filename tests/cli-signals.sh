@@ -89,6 +89,9 @@ for sig in TERM INT; do
 	[ "$(count_events stats "$tmp/all.json")" -eq 2 ] || fail "want 2 stats events (SIGUSR1, final)"
 	[ "$(count_events stats "$work/ev.json")" -eq 1 ] || fail "final stats not in the reopened file"
 	[ "$(stats_packets "$work/ev.json")" = 4 ] || fail "final stats packets $(stats_packets "$work/ev.json"), want 4"
+	# a sticky directory: the dropped user may not unlink root's file, so the
+	# daemon empties it instead; no pid is left in it either way
+	[ -s "$work/pd.pid" ] && fail "pid file still holds $(cat "$work/pd.pid") after exit"
 	rm -f "$work/fifo"
 done
 

@@ -306,14 +306,14 @@ static int value(struct jc *c)
 
 int jc_validate(const char *s, size_t n, char *err, size_t errlen)
 {
-	struct jc c = { (const unsigned char *)s, (const unsigned char *)s,
-	                (const unsigned char *)s + n, 0, err, errlen };
+	/* NULL is refused before any pointer arithmetic on it (s + n). */
+	static const unsigned char empty[1] = "";
+	const unsigned char *b = s != NULL ? (const unsigned char *)s : empty;
+	struct jc c = { b, b, s != NULL ? b + n : b, 0, err, errlen };
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if (s == NULL) {
-		c.start = c.p = c.end = (const unsigned char *)"";
+	if (s == NULL)
 		return fail(&c, "no text");
-	}
 	if (value(&c) != 0)
 		return -1;
 	ws(&c);

@@ -2,8 +2,9 @@
 /* Tests for the hand-made fast paths of output/ against the library functions
  * they replace (they must write the same bytes): out_format_time vs gmtime_r,
  * out_ip_text vs inet_ntop, the one-block SHA-1 of Community ID vs libmd; the
- * JSON writer's one-pass member against its escaping path; and the relay sink
- * that worker threads write through. */
+ * JSON writer's one-pass member against its escaping path; the relay sink
+ * that worker threads write through; and the handler-state slabs that replace
+ * calloc/free (handlers/slab.h). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <sha1.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "handlers/slab.h"
 #include "output/json.h"
 #include "output/meta.h"
 #include "output/sink.h"
@@ -304,6 +306,86 @@ START_TEST(test_relay_sink)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SLABS_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLABS_ON 0
+#endif
+#endif
+#ifndef SLABS_ON
+#define SLABS_ON 1
+#endif
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* States handed out zeroed, 64-byte aligned, never overlapping, reused after
+ * free (and zeroed again), over several blocks; sizes beyond the classes or
+ * the largest class are left to calloc. Under AddressSanitizer the slabs are
+ * off (redzones need calloc): every size must then be refused. */
+START_TEST(test_slab_states)
+{
+	static const size_t sizes[] = {14000, 21000, 24};
+	struct hd_slabs sl;
+	bool served;
+	memset(&sl, 0, sizeof sl);
+
+	enum { N = 400 }; /* 400 x 21000 bytes: several 2 MiB blocks */
+	uint8_t *p[3][N];
+	for (int k = 0; k < 3; k++) {
+		for (int i = 0; i < N; i++) {
+			p[k][i] = hd_slab_alloc(&sl, sizes[k], &served);
+			ck_assert(served == SLABS_ON);
+			if (!SLABS_ON)
+				continue;
+			ck_assert_ptr_nonnull(p[k][i]);
+			ck_assert_uint_eq((uintptr_t)p[k][i] % 64, 0);
+			ck_assert(all_zero(p[k][i], sizes[k]));
+			memset(p[k][i], 0xa0 + k, sizes[k]);
+		}
+	}
+	if (SLABS_ON) {
+		/* No overlap: every state still holds its own pattern. */
+		for (int k = 0; k < 3; k++)
+			for (int i = 0; i < N; i++)
+				for (size_t j = 0; j < sizes[k]; j += 97)
+					ck_assert_uint_eq(p[k][i][j], 0xa0 + k);
+		/* Freed states come back zeroed, the last freed first. */
+		for (int i = 0; i < N; i++)
+			ck_assert(hd_slab_free(&sl, p[1][i], sizes[1]));
+		for (int i = N - 1; i >= 0; i--) {
+			uint8_t *q = hd_slab_alloc(&sl, sizes[1], &served);
+			ck_assert(served);
+			ck_assert_ptr_eq(q, p[1][i]);
+			ck_assert(all_zero(q, sizes[1]));
+		}
+	}
+	/* Too large for a class, or no class left: calloc's business. */
+	ck_assert_ptr_null(hd_slab_alloc(&sl, HD_SLAB_MAX_SIZE + 1, &served));
+	ck_assert(!served);
+	ck_assert(!hd_slab_free(&sl, NULL, HD_SLAB_MAX_SIZE + 1));
+	for (size_t sz = 100; sz < 100 + HD_SLAB_CLASSES; sz++) {
+		void *q = hd_slab_alloc(&sl, sz, &served);
+		ck_assert(served == (SLABS_ON && sz < 100 + HD_SLAB_CLASSES - 3));
+		ck_assert(!served || q != NULL);
+	}
+	ck_assert(!hd_slab_free(&sl, NULL, 100 + HD_SLAB_CLASSES - 1));
+	hd_slabs_release(&sl);
+	ck_assert_uint_eq(sl.n, 0);
+	/* Usable again after release. */
+	void *q = hd_slab_alloc(&sl, 64, &served);
+	ck_assert(served == SLABS_ON);
+	ck_assert(!SLABS_ON || (q != NULL && all_zero(q, 64)));
+	hd_slabs_release(&sl);
+}
+END_TEST
+
 static Suite *fastpath_suite(void)
 {
 	Suite *s = suite_create("fastpath");
@@ -315,6 +397,7 @@ static Suite *fastpath_suite(void)
 	tcase_add_test(tc, test_json_member_paths);
 	tcase_add_test(tc, test_json_literal_keys);
 	tcase_add_test(tc, test_relay_sink);
+	tcase_add_test(tc, test_slab_states);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon/engine_int.h"   /* the shed bookkeeping (engine_shed.h) */
 #include "handlers/builtin.h"
 #include "parsers/decode.h"
 #include "tests/test_flood_rig.h"
@@ -48,6 +49,71 @@ static void check_rss(const struct fl_rig *r, uint64_t caps, bool one_flow, cons
 	              "%s: peak RSS grew %llu KiB, caps %llu KiB + slack %llu KiB (reset %d)", what,
 	              (unsigned long long)(grown >> 10), (unsigned long long)(caps >> 10),
 	              (unsigned long long)(slack >> 10), r->rss_reset);
+}
+
+/* Sum of `count` and the last `total` over the kept anomaly lines of one
+ * shed event name. */
+static uint64_t kept_shed_counts(const struct fl_rig *r, const char *name, uint64_t *last_total)
+{
+	char needle[64];
+	uint64_t sum = 0;
+	snprintf(needle, sizeof needle, "\"event\":\"%s\",\"count\":", name);
+	*last_total = 0;
+	if (r->t.kept == NULL)
+		return 0;
+	const char *p = r->t.kept;
+	while ((p = strstr(p, needle)) != NULL) {
+		char *end;
+		sum += strtoull(p + strlen(needle), &end, 10);
+		const char *t = strstr(end, "\"total\":");
+		ck_assert_ptr_nonnull(t);
+		*last_total = strtoull(t + 8, NULL, 10);
+		p = end;
+	}
+	return sum;
+}
+
+/* What a cap shed is in the event stream (daemon/engine_shed.h): `total`
+ * occurrences (the counter of flows/), at least one anomaly event when any,
+ * at most max_events (rate limit), nothing left unreported; and, when every
+ * line was kept, the events' counts add up to the counter. */
+static void check_shed(const struct fl_rig *r, enum engine_shed_kind k, uint64_t total,
+                       uint64_t max_events)
+{
+	char key[64];
+	const struct engine_shed_slot *sl = &r->e->shed.s[k];
+	snprintf(key, sizeof key, "anomaly/%s", engine_shed_name(k));
+	uint64_t n = fl_count(r, key);
+	ck_assert_msg(sl->seen == total, "%s: engine saw %llu, counter %llu", key,
+	              (unsigned long long)sl->seen, (unsigned long long)total);
+	ck_assert_uint_eq(sl->pending, 0);
+	ck_assert_uint_eq(n, sl->events);
+	if (total == 0) {
+		ck_assert_msg(n == 0, "%s: %llu events, nothing shed", key, (unsigned long long)n);
+		return;
+	}
+	ck_assert_msg(n >= 1 && n <= max_events, "%s: %llu events (1..%llu)", key,
+	              (unsigned long long)n, (unsigned long long)max_events);
+	if (r->t.kept_dropped == 0) {
+		uint64_t last_total;
+		ck_assert_uint_eq(kept_shed_counts(r, engine_shed_name(k), &last_total), total);
+		ck_assert_uint_eq(last_total, total);
+	}
+}
+
+/* Events at most for a cap shedding all along dur_us of packet time: the
+ * first, one per interval, and the end-of-run one. */
+static uint64_t shed_events_max(uint64_t dur_us)
+{
+	return 2 + dur_us / ((uint64_t)ENGINE_SHED_INTERVAL_S * 1000000u);
+}
+
+/* No cap of the engine shed anything (the handlers' own limits are under
+ * test): no shed event at all. */
+static void check_nothing_shed(const struct fl_rig *r)
+{
+	for (int k = 0; k < SHED_COUNT; k++)
+		check_shed(r, (enum engine_shed_kind)k, 0, 0);
 }
 
 /* The state of one session plus one detection/tail buffer per direction:
@@ -117,6 +183,13 @@ START_TEST(test_syn_flood)
 	/* One flow event per flow, its reason naming the eviction. */
 	ck_assert_uint_eq(fl_count(r, "flow"), SYN_FLOWS);
 	ck_assert_uint_eq(fl_count(r, "flow/eviction"), fs->evictions);
+	/* ... and the shedding itself as anomaly events, rate-limited: the
+	 * first eviction, then what followed summed up at the end. */
+	uint64_t dur = r->ts - 1700000000ull * 1000000u;
+	check_shed(r, SHED_FLOW_MEMCAP, fs->memcap_hits, shed_events_max(dur));
+	check_shed(r, SHED_FLOW_TABLE_FULL, fs->evictions - fs->memcap_hits, shed_events_max(dur));
+	check_shed(r, SHED_FLOW_NO_ROOM, 0, 0);
+	ck_assert_uint_eq(fl_count(r, "anomaly/flow_memcap"), 2);
 	/* Handler memory: every SMTP session either got its state (and wrote its
 	 * record when evicted) or was refused at the handler memcap, with an
 	 * anomaly; the cap held. */
@@ -183,6 +256,12 @@ START_TEST(test_fragment_flood)
 	ck_assert_uint_eq(st->frags_timed_out, ds->timed_out);
 	ck_assert_uint_eq(st->flows_created, 0);
 	ck_assert_uint_eq(fl_count(r, "flow"), 0);
+	/* The evictions as anomaly events: a handful, adding up to the hits. */
+	check_shed(r, SHED_FRAG_MEMCAP, ds->memcap_hits, shed_events_max(r->ts - 1700000000ull * 1000000u));
+	ck_assert_uint_eq(r->t.kept_dropped, 0);
+	ck_assert_uint_eq(fl_count(r, "anomaly/frag_memcap"), 2);
+	check_shed(r, SHED_FRAG_TOO_MANY, 0, 0);
+	ck_assert_uint_eq(fl_count(r, "anomaly"), 2);
 	check_rss(r, FRAG_MEMCAP, false, "fragment flood");
 	rig_free(r);
 }
@@ -239,6 +318,17 @@ START_TEST(test_ooo_flood)
 	snprintf(gaps, sizeof gaps, "\"gaps\":%u", OOO_BLOCKS);
 	const char *want[] = { "\"event_type\":\"flow\"", missed, gaps, NULL };
 	ck_assert_msg(fl_find(r, line, sizeof line, want), "no flow event with %s", missed);
+	/* Each hole given up at the cap is shed data: the first with its packet's
+	 * addresses and the configured cap, the other 72 in the end-of-run one. */
+	check_shed(r, SHED_REASM_FLOW_CAP, OOO_BLOCKS, shed_events_max(r->ts - 1700000000ull * 1000000u));
+	check_shed(r, SHED_REASM_MEMCAP, 0, 0);
+	ck_assert_uint_eq(r->t.kept_dropped, 0);
+	char limit[48];
+	snprintf(limit, sizeof limit, "\"count\":1,\"total\":1,\"limit\":%llu",
+	         (unsigned long long)OOO_FLOW_CAP);
+	const char *first[] = { "\"event\":\"reasm_flow_cap\"", "\"src_ip\":\"10.0.0.1\"", limit,
+	                        "\"pcap_cnt\":", NULL };
+	ck_assert_msg(fl_find(r, line, sizeof line, first), "no first reasm_flow_cap event");
 	check_rss(r, OOO_FLOW_CAP, true, "out-of-order flood");
 	rig_free(r);
 }
@@ -311,6 +401,7 @@ START_TEST(test_smtp_endless_line)
 	int h = hd_registry_index(&r->reg, &pd_handler_smtp);
 	ck_assert_int_ge(h, 0);
 	ck_assert_uint_ge(r->hc->stats[h].bytes, ENDLESS_BYTES);
+	check_nothing_shed(r); /* the line splitter's cap: its own anomaly above */
 	check_rss(r, 0, true, tc->name);
 	rig_free(r);
 }
@@ -392,6 +483,7 @@ START_TEST(test_dns_pointer_loop)
 	ck_assert_uint_eq(r->hc->stats[h].flows_by_port, DNS_REPS);
 	ck_assert_uint_le(r->hd_peak, DNS_REPS * one_session_bound(&pd_handler_dns));
 	ck_assert_uint_eq(r->hc->mem_in_use, 0);
+	check_nothing_shed(r);
 	check_rss(r, r->fs->peak_mem, false, tc->name);
 	rig_free(r);
 }
@@ -439,7 +531,60 @@ START_TEST(test_smtp_bdat_billion)
 	                       "\"chunks\":[1000000000]", "\"last\":true", NULL };
 	ck_assert_msg(fl_find(r, line, sizeof line, want), "no BDAT transaction event");
 	ck_assert_msg(strstr(line, "\"incomplete\":true") != NULL, "%s", line);
+	/* The chunk is counted as it streams, never held: nothing to shed. */
+	check_nothing_shed(r);
+	ck_assert_uint_eq(fl_count(r, "anomaly"), 0);
 	check_rss(r, 0, true, "BDAT");
+	rig_free(r);
+}
+END_TEST
+
+/* ---- (g) a slow flood: shed events once per interval, counts adding up ---- */
+
+#define SLOW_FRAGS 3000u          /* one first fragment every 100 ms: 5 minutes */
+#define SLOW_STEP_US 100000u
+#define SLOW_MEMCAP (64 * 1024)   /* about 45 datagrams fit */
+
+START_TEST(test_shed_rate_limit)
+{
+	struct engine_config cfg = { .defrag_memcap = SLOW_MEMCAP, .defrag_timeout = 3600 };
+	struct fl_rig *r = rig_new(&cfg);
+	static const uint8_t src[4] = { 10, 9, 9, 1 }, dst[4] = { 192, 0, 2, 9 };
+	uint8_t f[FL_FRAME_MAX];
+
+	for (uint32_t i = 0; i < SLOW_FRAGS; i++) {
+		size_t n = fl_frag4(f, src, dst, (uint16_t)i, FRAG_DATA);
+		fl_frame(r, f, n, SLOW_STEP_US);
+	}
+	uint64_t hits = r->ds->memcap_hits;
+	ck_assert_uint_gt(hits, SLOW_FRAGS - 100);
+	/* While it lasts: the first hit, then one event per started minute
+	 * (written, maybe not drained from the rig's sink yet). */
+	uint64_t during = engine_shed_events(r->e, SHED_FRAG_MEMCAP);
+	uint64_t dur_s = (uint64_t)SLOW_FRAGS * SLOW_STEP_US / 1000000u;
+	ck_assert_uint_ge(during, dur_s / ENGINE_SHED_INTERVAL_S);
+	ck_assert_uint_le(during, 1 + dur_s / ENGINE_SHED_INTERVAL_S);
+	fl_finish(r);
+	/* At the end, one more for the hits since the last event; the counts
+	 * of all of them add up to the counter. */
+	ck_assert_uint_eq(fl_count(r, "anomaly/frag_memcap"), during + 1);
+	ck_assert_uint_eq(r->t.kept_dropped, 0);
+	check_shed(r, SHED_FRAG_MEMCAP, hits, during + 1);
+	/* Consecutive events are at least an interval apart in packet time. */
+	uint64_t last = 0;
+	for (const char *p = strstr(r->t.kept, "\"event\":\"frag_memcap\""); p != NULL;
+	     p = strstr(p + 1, "\"event\":\"frag_memcap\"")) {
+		const char *c = strstr(p, "\"pcap_cnt\":");
+		if (c == NULL)
+			break; /* the end-of-run event has no packet */
+		uint64_t idx = strtoull(c + 11, NULL, 10);
+		ck_assert_msg(last == 0 || (idx - last) * SLOW_STEP_US >=
+		                               (uint64_t)ENGINE_SHED_INTERVAL_S * 1000000u,
+		              "events at packets %llu and %llu", (unsigned long long)last,
+		              (unsigned long long)idx);
+		last = idx;
+	}
+	ck_assert_uint_gt(last, 0);
 	rig_free(r);
 }
 END_TEST
@@ -459,6 +604,7 @@ static Suite *floods_suite(void)
 	tcase_add_loop_test(tc, test_dns_pointer_loop, 0,
 	                    (int)(sizeof dns_loop_cases / sizeof dns_loop_cases[0]));
 	tcase_add_test(tc, test_smtp_bdat_billion);
+	tcase_add_test(tc, test_shed_rate_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,7 +35,7 @@ static struct hd_registry *reg_new(void)
 START_TEST(test_init_builtins)
 {
 	struct hd_registry *r = reg_new();
-	ck_assert_uint_eq(r->count, 5); /* dns, smtp, tls, http, ssh */
+	ck_assert_uint_eq(r->count, 5); /* dns, tls, smtp, http, ssh */
 	const struct pd_handler *dns = hd_registry_find(r, "dns");
 	const struct pd_handler *smtp = hd_registry_find(r, "smtp");
 	ck_assert_ptr_nonnull(dns);
@@ -45,7 +45,7 @@ START_TEST(test_init_builtins)
 	ck_assert_ptr_nonnull(hd_registry_find(r, "ssh"));
 	ck_assert_ptr_null(hd_registry_find(r, "ftp"));
 	ck_assert_int_eq(hd_registry_index(r, dns), 0);
-	ck_assert_int_eq(hd_registry_index(r, smtp), 1);
+	ck_assert_int_eq(hd_registry_index(r, smtp), 2);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_UDP, 53), dns);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_TCP, 53), dns);
 	ck_assert_ptr_eq(hd_registry_port(r, PD_TCP, 25), smtp);

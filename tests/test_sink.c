@@ -40,8 +40,11 @@ static char *slurp(const char *path, size_t *len)
 	for (;;) {
 		if (n + 1 >= cap) {
 			cap *= 2;
-			buf = realloc(buf, cap);
-			ck_assert_ptr_nonnull(buf);
+			char *grown = realloc(buf, cap);
+			if (grown == NULL)
+				free(buf);
+			ck_assert_ptr_nonnull(grown);
+			buf = grown;
 		}
 		size_t r = fread(buf + n, 1, cap - n - 1, f);
 		if (r == 0)
