@@ -24,5 +24,9 @@ portdemuxd_LDFLAGS = -rdynamic
 
 dist_man8_MANS = docs/portdemuxd.8
 # plug-ins, drop-ins, the handler table and its SIGHUP reload (docs/handler-guide.md)
+# pcap files read in place (savefile), live fan-out groups, records cut to the
+# snaplen (capture_check), anomaly events for what the caps shed (engine_shed)
+libpddaemon_a_SOURCES += daemon/savefile.c daemon/savefile.h daemon/fanout.c daemon/fanout.h \
+	daemon/capture_check.c daemon/capture_check.h daemon/engine_shed.c daemon/engine_shed.h
 libpddaemon_a_SOURCES += daemon/plugins.c daemon/plugins.h daemon/dropin.c daemon/dropin.h daemon/htable.c daemon/htable.h daemon/engine_reload.c
 libpddaemon_a_CPPFLAGS = $(AM_CPPFLAGS) -DPD_SYSCONFDIR='"$(sysconfdir)"'

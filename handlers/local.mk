@@ -1,6 +1,6 @@
 # handlers/: registry, sessions/dispatch, line splitter, one file per protocol
 noinst_LIBRARIES += libpdhandlers.a
-libpdhandlers_a_SOURCES = handlers/registry.h handlers/session.h handlers/builtin.h \
+libpdhandlers_a_SOURCES = handlers/slab.c handlers/slab.h handlers/registry.h handlers/session.h handlers/builtin.h \
 	handlers/registry.c \
 	handlers/session_int.h handlers/session.c handlers/session_detect.c \
 	handlers/session_api.c \

@@ -10,9 +10,3 @@ tests_test_floods_LDADD = $(PD_LIBS) $(CHECK_LIBS)
 # cppcheck over the sources (issue 7 item 5); rules in tests/lint.sh
 TESTS += tests/lint.sh
 EXTRA_DIST += tests/lint.sh .cppcheck-suppressions
-
-# Hostile-input pieces of the daemon library (issue 7): records cut to the
-# snaplen (daemon/capture_check.c) and anomaly events for what caps shed
-# (daemon/engine_shed.c). Listed here, not in daemon/local.mk, by ownership.
-libpddaemon_a_SOURCES += daemon/capture_check.c daemon/capture_check.h \
-	daemon/engine_shed.c daemon/engine_shed.h
