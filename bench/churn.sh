@@ -25,16 +25,11 @@ while getopts b:m:n:Nh opt; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-if [ -z "$build" ]; then
-	if [ -x "$top/build/portdemuxd" ]; then build=$top/build; else build=$(pwd); fi
-fi
+. "$top/bench/lib.sh"
+bench_build_dir
 command -v /usr/bin/time >/dev/null || { echo "churn.sh: /usr/bin/time not installed" >&2; exit 1; }
-file=${TMPDIR:-/tmp}/pd-bench-churn-$mib.pcap
-[ -s "$file" ] || "$build/bench/gen-mixed" -d -c 64 -o "$file" -m "$mib"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-churn.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-chmod 777 "$tmp"
+bench_capture churn "$mib" -d -c 64
+bench_scratch churn
 cat "$file" >/dev/null
 packets=$("$build/bench/bare_loop" "$file" | awk '{print $1}')
 

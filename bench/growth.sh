@@ -25,21 +25,16 @@ while getopts b:f:m:n:h opt; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-if [ -z "$build" ]; then
-	if [ -x "$top/build/portdemuxd" ]; then build=$top/build; else build=$(pwd); fi
-fi
+. "$top/bench/lib.sh"
+bench_build_dir
 daemon=$build/portdemuxd
 for t in editcap /usr/bin/time; do
 	command -v "$t" >/dev/null || { echo "growth.sh: $t not installed" >&2; exit 1; }
 done
 if [ -z "$file" ]; then
-	file=${TMPDIR:-/tmp}/pd-bench-mixed-$mib.pcap
-	[ -s "$file" ] || "$build/bench/gen-mixed" -o "$file" -m "$mib"
+	bench_capture mixed "$mib"
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-growth.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-chmod 777 "$tmp"
+bench_scratch growth
 
 total=$("$build/bench/bare_loop" "$file" | awk '{print $1}')
 echo "capture: $file ($total packets); portdemuxd $*"

@@ -5,5 +5,5 @@ bench_bare_loop_SOURCES = bench/bare_loop.c
 bench_bare_loop_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
 bench_bare_loop_LDADD = $(PCAP_LIBS)
 bench_gen_mixed_SOURCES = bench/gen-mixed.c
-EXTRA_DIST += bench/run.sh bench/README.md bench/growth.sh bench/churn.sh bench/cg-stages.py \
+EXTRA_DIST += bench/lib.sh bench/run.sh bench/README.md bench/growth.sh bench/churn.sh bench/cg-stages.py \
 	bench/thread-cpu.py

@@ -33,10 +33,8 @@ while getopts b:f:m:n:w:kh opt; do
 	*) sed -n '7,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
-if [ -z "$build" ]; then
-	if [ -x "$top/build/portdemuxd" ]; then build=$top/build; else build=$(pwd); fi
-fi
-build=$(cd "$build" && pwd)
+. "$top/bench/lib.sh"
+bench_build_dir
 daemon=$build/portdemuxd
 bare=$build/bench/bare_loop
 gen=$build/bench/gen-mixed
@@ -45,18 +43,12 @@ for b in "$daemon" "$bare"; do
 done
 
 if [ -z "$file" ]; then
-	file=${TMPDIR:-/tmp}/pd-bench-mixed-$mib.pcap
-	if [ ! -s "$file" ]; then
-		[ -x "$gen" ] || { echo "run.sh: $gen not built" >&2; exit 1; }
-		echo "generating $file ($mib MiB)..." >&2
-		"$gen" -o "$file" -m "$mib"
-	fi
+	[ -x "$gen" ] || { echo "run.sh: $gen not built" >&2; exit 1; }
+	bench_capture mixed "$mib"
 fi
 [ -r "$file" ] || { echo "run.sh: cannot read $file" >&2; exit 1; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pd-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
+bench_scratch bench
 
 # Read the file once so every tool starts from the page cache, not the disk.
 cat "$file" >/dev/null

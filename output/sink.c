@@ -215,10 +215,10 @@ int out_sink_write(struct out_sink *s, const char *line, size_t len)
 		return rc;
 	}
 	/* Longer than the whole buffer (the buffer is empty now): on its own. */
+	int r = -1;
 	if (s->kind == OUT_SINK_RELAY) {
 		/* A relay takes whole lines only: the line and its newline in one. */
 		char *one = malloc(len + 1);
-		int r = -1;
 		if (one != NULL) {
 			memcpy(one, line, len);
 			one[len] = '\n';
@@ -227,16 +227,10 @@ int out_sink_write(struct out_sink *s, const char *line, size_t len)
 		} else {
 			errno = ENOMEM;
 		}
-		if (r != 0) {
-			record_error(s, errno);
-			s->dropped++;
-			return -1;
-		}
-		s->lines++;
-		s->bytes += len + 1;
-		return rc;
+	} else if (write_all(s->fd, line, len) == 0 && write_all(s->fd, "\n", 1) == 0) {
+		r = 0;
 	}
-	if (write_all(s->fd, line, len) != 0 || write_all(s->fd, "\n", 1) != 0) {
+	if (r != 0) {
 		record_error(s, errno);
 		s->dropped++;
 		return -1;
