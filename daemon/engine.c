@@ -256,6 +256,11 @@ void engine_packet_seq(struct pd_engine *e, const uint8_t *frame, size_t caplen,
 		unsigned notes = reasm_packet(e->rs, f, dir, p);
 		if (notes & REASM_F_OVERLAP_CONFLICT)
 			engine_stream_anomaly(e, f, "stream", "tcp_overlap_conflict");
+		/* Both FINs reached in order: no byte can follow, so the handler
+		 * closes now rather than after the flow's linger, and its state
+		 * (up to tens of KiB) goes back for the next connection. */
+		if (f->reasm.d[0].closed && f->reasm.d[1].closed)
+			hd_session_close(session_of(f), PD_CLOSE_FIN, e->now);
 	} else if (p->payload_len > 0) {
 		hd_session_data(session_of(f), (enum pd_dir)dir, p->payload, p->payload_len, e->now);
 	}

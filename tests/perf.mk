@@ -9,3 +9,10 @@ EXTRA_DIST += tests/test-workers.sh
 # live fan-out groups (daemon/fanout.c) against tcpdump's view of the same veth
 TESTS += tests/test-fanout.sh
 EXTRA_DIST += tests/test-fanout.sh
+# a TCP session closes at its second in-order FIN (state freed then), not after the linger
+check_PROGRAMS += tests/test_early_close
+TESTS += tests/test_early_close
+tests_test_early_close_SOURCES = tests/test_early_close.c tests/test_flood_rig.c \
+	tests/test_flood_rig.h tests/json_check.c tests/json_check.h
+tests_test_early_close_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_test_early_close_LDADD = $(PD_LIBS) $(CHECK_LIBS)

@@ -63,7 +63,9 @@ struct pd_handler {
 	void (*on_gap)(struct pd_session *s, void *state, enum pd_dir dir, size_t lost);
 
 	/* Optional. Last call for this session; state is freed after it returns.
-	 * Events may still be emitted here. */
+	 * Events may still be emitted here. Called when both FINs have been
+	 * reached in order (PD_CLOSE_FIN: no byte can follow) or else when the
+	 * flow ends; the flow event comes later, at the flow's end. */
 	void (*on_close)(struct pd_session *s, void *state, enum pd_close why);
 };
 
