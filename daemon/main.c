@@ -284,8 +284,9 @@ static int run_all(struct app *a)
 	int status;
 
 	/* Threads start after the privilege drop: capabilities are per thread. */
-	if (a->o.workers > 1 && workers_start(&a->w, a->o.workers, &a->o.engine, a->reg, &a->sink,
-	                                      a->e, a->err, sizeof a->err) != 0) {
+	/* Reading files, the reader thread is one of the workers too. */
+	if (a->o.workers > 1 && workers_start(&a->w, a->o.workers, a->n_live == 0, &a->o.engine,
+	                                      a->reg, &a->sink, a->e, a->err, sizeof a->err) != 0) {
 		log_msg(LOG_ERR, "%s", a->err);
 		return OPTS_EXIT_INPUT;
 	}

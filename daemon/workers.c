@@ -25,6 +25,10 @@
 					 * for a worker to keep busy while the
 					 * reader is off the CPU */
 #define WK_ALIGN 8u
+/* Reading a file, the reader is worker 0 as well (no thread of its own, no
+ * copy of that worker's frames): reading and sharding cost it about a third
+ * of a worker's work, so it keeps this percentage of an even share. */
+#define WK_READER_SHARE 70u
 
 /* Header of one frame copy in a batch; the frame follows, then padding to 8. */
 struct wk_rec {
@@ -71,11 +75,13 @@ struct worker {
 	struct wk_batch *cur;          /* reader: being filled */
 	struct capture *cap;           /* fanout: the handle this worker reads */
 	bool live;                     /* reading cap (until it fails) */
+	bool in_reader;                /* worker 0 run by the reader itself (no thread) */
 	struct wk_batch batches[WK_BATCHES];
 };
 
 struct workers {
 	unsigned n;
+	uint32_t reader_cut;           /* shard values below it stay with the reader (0: none) */
 	struct worker *w;
 	struct pd_engine **engines;
 	struct pd_engine *front;
@@ -176,7 +182,13 @@ static unsigned shard_of(struct workers *w, const uint8_t *frame, size_t len, in
 			return 0;
 		h = pair_hash(p->src.b, p->dst.b, p->ip_version == 4 ? 4 : 16);
 	}
-	return (unsigned)(((h >> 32) * w->n) >> 32);
+	uint64_t x = h >> 32;
+	if (x < w->reader_cut)
+		return 0;
+	/* The rest of the 32-bit range, evenly over the threads. */
+	unsigned rest = w->reader_cut ? w->n - 1 : w->n;
+	return (w->reader_cut ? 1u : 0u) +
+	       (unsigned)(((x - w->reader_cut) * rest) / ((1ull << 32) - w->reader_cut));
 }
 
 /* ---- batch queues ---- */
@@ -298,6 +310,19 @@ static void read_live(struct worker *k)
 	}
 }
 
+/* What a batch asks after its frames (a thread's or the reader's own worker). */
+static void apply_ctl(struct worker *k, unsigned ctl, uint64_t now)
+{
+	if (ctl & (WK_TICK | WK_SYNC | WK_STOP))
+		engine_tick(k->e, now);
+	if (ctl & WK_STOP)
+		engine_finish(k->e);
+	if (ctl & (WK_SYNC | WK_STOP)) {
+		out_sink_flush(&k->sink);
+		report(k->owner);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *k = arg;
@@ -325,14 +350,7 @@ static void *worker_main(void *arg)
 		unsigned ctl = b->ctl;
 		uint64_t now = b->now_us;
 		give_back(k, b);
-		if (ctl & (WK_TICK | WK_SYNC | WK_STOP))
-			engine_tick(k->e, now);
-		if (ctl & WK_STOP)
-			engine_finish(k->e);
-		if (ctl & (WK_SYNC | WK_STOP)) {
-			out_sink_flush(&k->sink);
-			report(k->owner);
-		}
+		apply_ctl(k, ctl, now);
 		if (ctl & WK_STOP)
 			return NULL;
 		if ((ctl & WK_LIVE) && k->cap != NULL)
@@ -353,9 +371,13 @@ void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size
 		w->now = ts_us;
 		engine_tick(w->front, ts_us); /* the front's clock: periodic stats, events */
 	}
+	struct worker *k = &w->w[shard_of(w, frame, caplen, linktype)];
+	if (k->in_reader) {
+		engine_packet_seq(k->e, frame, caplen, wirelen, linktype, w->now, w->index);
+		return;
+	}
 	if (caplen > WK_MAX_FRAME)
 		caplen = WK_MAX_FRAME;
-	struct worker *k = &w->w[shard_of(w, frame, caplen, linktype)];
 	size_t need = sizeof(struct wk_rec) + ((caplen + WK_ALIGN - 1) & ~(size_t)(WK_ALIGN - 1));
 	if (k->cur != NULL && k->cur->used + need > WK_BATCH_BYTES) {
 		hand_over(k, k->cur);
@@ -379,6 +401,10 @@ static void send_all(struct workers *w, unsigned ctl, uint64_t now_us)
 {
 	for (unsigned i = 0; i < w->n; i++) {
 		struct worker *k = &w->w[i];
+		if (k->in_reader) {
+			apply_ctl(k, ctl, now_us);
+			continue;
+		}
 		struct wk_batch *b = k->cur != NULL ? k->cur : take_spare(k);
 		k->cur = NULL;
 		b->ctl = ctl;
@@ -398,7 +424,7 @@ static void wait_reports(struct workers *w)
 
 bool workers_read_fanout(struct workers *w, struct fanout *f)
 {
-	if (w == NULL || w->stopped || f == NULL || fanout_size(f) != w->n)
+	if (w == NULL || w->stopped || f == NULL || fanout_size(f) != w->n || w->w[0].in_reader)
 		return false;
 	for (unsigned i = 0; i < w->n; i++)
 		w->w[i].cap = fanout_handle(f, i);
@@ -483,7 +509,7 @@ static int worker_init(struct workers *w, struct worker *k, const struct engine_
 	pthread_mutex_init(&k->m, NULL);
 	pthread_cond_init(&k->work, NULL);
 	pthread_cond_init(&k->room, NULL);
-	for (unsigned b = 0; b < WK_BATCHES; b++) {
+	for (unsigned b = 0; !k->in_reader && b < WK_BATCHES; b++) {
 		k->batches[b].data = malloc(WK_BATCH_BYTES);
 		if (k->batches[b].data == NULL) {
 			snprintf(err, errlen, "workers: %s", strerror(ENOMEM));
@@ -497,9 +523,9 @@ static int worker_init(struct workers *w, struct worker *k, const struct engine_
 	return engine_new(&k->e, cfg, reg, &k->sink, err, errlen);
 }
 
-int workers_start(struct workers **out, unsigned n, const struct engine_config *cfg,
-                  const struct hd_registry *reg, struct out_sink *sink,
-                  struct pd_engine *front, char *err, size_t errlen)
+int workers_start(struct workers **out, unsigned n, bool reader_works,
+                  const struct engine_config *cfg, const struct hd_registry *reg,
+                  struct out_sink *sink, struct pd_engine *front, char *err, size_t errlen)
 {
 	struct engine_config share;
 	struct workers *w;
@@ -534,6 +560,12 @@ int workers_start(struct workers **out, unsigned n, const struct engine_config *
 	w->n = n;
 	w->stopped = true; /* until every thread runs: workers_free must not wait */
 	engine_config_share(cfg, n, &share);
+	if (reader_works && n > 1) {
+		/* The reader also reads and shards every frame: its worker gets
+		 * WK_READER_SHARE percent of an even share. */
+		w->w[0].in_reader = true;
+		w->reader_cut = (uint32_t)(((1ull << 32) * WK_READER_SHARE) / (100ull * n));
+	}
 	for (unsigned i = 0; i < n; i++) {
 		if (worker_init(w, &w->w[i], &share, reg, err, errlen) != 0) {
 			workers_free(w);
@@ -542,11 +574,15 @@ int workers_start(struct workers **out, unsigned n, const struct engine_config *
 		w->engines[i] = w->w[i].e;
 	}
 	for (unsigned i = 0; i < n; i++) {
+		if (w->w[i].in_reader)
+			continue;
 		int rc = pthread_create(&w->w[i].thread, NULL, worker_main, &w->w[i]);
 		if (rc != 0) {
 			snprintf(err, errlen, "workers: cannot start a thread: %s", strerror(rc));
 			/* Stop the ones that run: each gets a STOP batch and is joined. */
 			for (unsigned j = 0; j < i; j++) {
+				if (w->w[j].in_reader)
+					continue;
 				struct wk_batch *b = take_spare(&w->w[j]);
 				b->ctl = WK_STOP;
 				hand_over(&w->w[j], b);

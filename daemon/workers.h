@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* --workers N: the calling thread reads and shards, N worker threads each run
  * an engine of their own (DESIGN.md "The walk of one packet", once per worker).
+ * Reading files (reader_works), the calling thread runs worker 0 itself, for
+ * a smaller share of the flows, and N-1 threads run the others: on N cores
+ * no third thread competes with the workers for a core.
  *
  * Sharding: a symmetric hash of the two IP addresses (the same whichever is
  * the source), so both directions of a flow, every fragment of a datagram and
@@ -30,15 +33,16 @@
 struct workers;
 struct fanout;
 
-/* Starts n (1..WORKERS_MAX) worker threads, each with an engine configured by
+/* Starts n (1..WORKERS_MAX) workers (n - 1 threads when reader_works: the
+ * caller's workers_packet runs worker 0's engine), each with an engine configured by
  * engine_config_share(cfg, n) and the handler table reg, writing whole lines
  * to sink (a buffer of lines at a time, under a lock). front becomes the front
  * of the workers' engines (engine_set_parts): stats and summary sum them.
  * Start after dropping privileges (capabilities are per thread). Returns 0, or
  * -1 with a message in err (nothing left running). */
-int workers_start(struct workers **out, unsigned n, const struct engine_config *cfg,
-                  const struct hd_registry *reg, struct out_sink *sink,
-                  struct pd_engine *front, char *err, size_t errlen);
+int workers_start(struct workers **out, unsigned n, bool reader_works,
+                  const struct engine_config *cfg, const struct hd_registry *reg,
+                  struct out_sink *sink, struct pd_engine *front, char *err, size_t errlen);
 
 /* Reader: copies one frame to its worker, blocking while that worker's queue
  * is full. Frames longer than 256 KiB (more than libpcap's largest snapshot
