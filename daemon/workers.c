@@ -401,16 +401,18 @@ static void send_all(struct workers *w, unsigned ctl, uint64_t now_us)
 {
 	for (unsigned i = 0; i < w->n; i++) {
 		struct worker *k = &w->w[i];
-		if (k->in_reader) {
-			apply_ctl(k, ctl, now_us);
+		if (k->in_reader)
 			continue;
-		}
 		struct wk_batch *b = k->cur != NULL ? k->cur : take_spare(k);
 		k->cur = NULL;
 		b->ctl = ctl;
 		b->now_us = now_us;
 		hand_over(k, b);
 	}
+	/* The reader's own worker last: the threads work on meanwhile (at the
+	 * end, every engine ends its flows at the same time). */
+	if (w->w[0].in_reader)
+		apply_ctl(&w->w[0], ctl, now_us);
 }
 
 static void wait_reports(struct workers *w)
