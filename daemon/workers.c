@@ -51,8 +51,11 @@ enum wk_ctl {
 #define WK_LIVE_POLL_MS 50   /* fanout: how soon a worker sees the reader's requests */
 #define WK_LIVE_BURST 4096   /* fanout: packets read between looks at the queue */
 
+/* A cache line each: the reader writes `used` of the batch it fills at every
+ * frame, the worker reads the others' (false sharing cost a cache line
+ * transfer per frame). */
 struct wk_batch {
-	size_t used;
+	_Alignas(64) size_t used;
 	unsigned ctl;
 	uint64_t now_us;
 	uint8_t *data;     /* WK_BATCH_BYTES */
@@ -90,7 +93,8 @@ struct workers {
 	pthread_mutex_t m;             /* guards `reported` */
 	pthread_cond_t reported_cv;
 	unsigned reported;             /* SYNC/STOP batches done since the last wait */
-	uint64_t index, now;           /* reader: frames so far, clock */
+	_Alignas(64) uint64_t index, now; /* reader: frames so far, clock (a line of
+	                                  * their own: the threads lock the mutexes above) */
 	bool stopped;
 	_Atomic uint64_t live_index;   /* fanout: frames read by all workers */
 	atomic_uint live_failed;       /* fanout: workers whose handle failed */
