@@ -6,6 +6,12 @@
 #include <stdbool.h>
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define CID_SHA_NI 1
+#endif
+
 /* The hashed tuple is at most 2 + 16 + 16 + 2 + 4 = 40 bytes: one 64-byte block
  * once padded (FIPS 180-4 5.1.1: a 1 bit, zeros, the 64-bit length). A
  * general SHA-1 (init, several updates, pad, final) costs three times as much
@@ -30,17 +36,70 @@ static inline void sha1_step(uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d,
 	*a = t;
 }
 
-static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
+#ifdef CID_SHA_NI
+/* The same compression with the x86 SHA extensions (SHA-NI), where the CPU
+ * has them: four rounds per instruction, the message schedule in four
+ * registers. h (FIPS 180-4 H0..H4) is updated in place. */
+__attribute__((target("sha,ssse3,sse4.1"))) static void sha1_block_ni(const uint8_t block[64],
+                                                                      uint32_t h[5])
 {
-	uint8_t block[64] = { 0 };
-	uint32_t w[80];
-	uint32_t h[5] = { 0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u };
+	/* Byte order: lane 3 holds the first big-endian word. */
+	const __m128i rev = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+	__m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)h), 0x1B);
+	__m128i abcd0 = abcd;
+	__m128i e0 = _mm_set_epi32((int)h[4], 0, 0, 0);
+	__m128i w[4];
+	for (int i = 0; i < 4; i++)
+		w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(block + 16 * i)),
+		                        rev);
 
-	memcpy(block, msg, len);
-	block[len] = 0x80;
-	uint64_t bits = (uint64_t)len * 8;
-	for (int i = 0; i < 8; i++)
-		block[63 - i] = (uint8_t)(bits >> (8 * i));
+	/* Twenty groups of four rounds; group g uses w[g % 4] and then makes
+	 * the words of group g + 4 (W[t] for t >= 16, FIPS 180-4 6.1.2). */
+	__m128i e = _mm_add_epi32(e0, w[0]), prev = abcd;
+#define CID_GROUP(g, func)                                                                  \
+	do {                                                                                 \
+		if ((g) > 0)                                                                 \
+			e = _mm_sha1nexte_epu32(prev, w[(g) % 4]);                           \
+		prev = abcd;                                                                 \
+		abcd = _mm_sha1rnds4_epu32(abcd, e, func);                                   \
+		if ((g) >= 3 && (g) < 19) {                                                  \
+			__m128i *n = &w[((g) + 1) % 4];                                      \
+			*n = _mm_sha1msg2_epu32(                                             \
+			    _mm_xor_si128(_mm_sha1msg1_epu32(*n, w[((g) + 2) % 4]),           \
+			                  w[((g) + 3) % 4]),                                 \
+			    w[(g) % 4]);                                                     \
+		}                                                                            \
+	} while (0)
+	for (int g = 0; g < 5; g++)
+		CID_GROUP(g, 0);
+	for (int g = 5; g < 10; g++)
+		CID_GROUP(g, 1);
+	for (int g = 10; g < 15; g++)
+		CID_GROUP(g, 2);
+	for (int g = 15; g < 20; g++)
+		CID_GROUP(g, 3);
+#undef CID_GROUP
+	e = _mm_sha1nexte_epu32(prev, e0);
+	abcd = _mm_shuffle_epi32(_mm_add_epi32(abcd, abcd0), 0x1B);
+	_mm_storeu_si128((__m128i *)(void *)h, abcd);
+	h[4] = (uint32_t)_mm_extract_epi32(e, 3);
+}
+
+/* CPUID leaf 7 EBX bit 29 (SHA), leaf 1 ECX bits 9 (SSSE3) and 19 (SSE4.1). */
+static bool have_sha_ni(void)
+{
+	unsigned a, b, c, d;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 9)) || !(c & (1u << 19)))
+		return false;
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29));
+}
+#endif
+
+/* The portable compression of one block (FIPS 180-4 6.1.2); h is updated. */
+static void sha1_block_c(const uint8_t block[64], uint32_t h[5])
+{
+	uint32_t w[80];
+
 	for (int t = 0; t < 16; t++)
 		w[t] = (uint32_t)block[4 * t] << 24 | (uint32_t)block[4 * t + 1] << 16 |
 		       (uint32_t)block[4 * t + 2] << 8 | block[4 * t + 3];
@@ -63,6 +122,31 @@ static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
 	h[2] += c;
 	h[3] += d;
 	h[4] += e;
+}
+
+#ifdef CID_SHA_NI
+/* Chosen once, by the dynamic linker (GNU indirect function): no state here. */
+typedef void sha1_block_fn(const uint8_t block[64], uint32_t h[5]);
+__attribute__((used)) static sha1_block_fn *sha1_block_resolve(void)
+{
+	return have_sha_ni() ? sha1_block_ni : sha1_block_c;
+}
+static sha1_block_fn sha1_block __attribute__((ifunc("sha1_block_resolve")));
+#else
+#define sha1_block sha1_block_c
+#endif
+
+static void sha1_one_block(const uint8_t *msg, size_t len, uint8_t digest[20])
+{
+	uint8_t block[64] = { 0 };
+	uint32_t h[5] = { 0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u, 0xC3D2E1F0u };
+
+	memcpy(block, msg, len);
+	block[len] = 0x80;
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		block[63 - i] = (uint8_t)(bits >> (8 * i));
+	sha1_block(block, h);
 	for (int i = 0; i < 5; i++) {
 		digest[4 * i] = (uint8_t)(h[i] >> 24);
 		digest[4 * i + 1] = (uint8_t)(h[i] >> 16);
