@@ -46,16 +46,30 @@ int hd_stats_index(const struct pd_session *s, const struct pd_handler *h)
 	return h == NULL ? -1 : hd_registry_index(s->ctx->reg, h);
 }
 
+/* The capacity hd_buf_reserve gives d for need bytes. */
+static size_t buf_cap_for(const struct hd_dirbuf *d, size_t need)
+{
+	size_t cap = d->cap < HD_BUF_MIN ? HD_BUF_MIN : d->cap;
+	while (cap < need) {
+		cap *= 2;
+	}
+	return cap;
+}
+
+bool hd_buf_would_fit(const struct pd_session *s, const struct hd_dirbuf *d, size_t need)
+{
+	const struct hd_ctx *c = s->ctx;
+	return d->cap >= need || c->mem_cap == 0 ||
+	       c->mem_in_use + (buf_cap_for(d, need) - d->cap) <= c->mem_cap;
+}
+
 bool hd_buf_reserve(struct pd_session *s, struct hd_dirbuf *d, size_t need)
 {
 	struct hd_ctx *c = s->ctx;
 	if (d->cap >= need) {
 		return true;
 	}
-	size_t cap = d->cap < HD_BUF_MIN ? HD_BUF_MIN : d->cap;
-	while (cap < need) {
-		cap *= 2;
-	}
+	size_t cap = buf_cap_for(d, need);
 	size_t grow = cap - d->cap;
 	if (c->mem_cap != 0 && c->mem_in_use + grow > c->mem_cap) {
 		c->memcap_hits++;

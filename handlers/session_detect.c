@@ -277,6 +277,19 @@ static void detect_udp(struct pd_session *s, enum pd_dir dir, const uint8_t *dat
 	}
 }
 
+/* After probes that did not match: the bytes not kept are lost to detection,
+ * and the direction is done when nothing matched or its budget is spent. */
+static void finish_verdict(struct pd_session *s, struct hd_dirbuf *d, enum pd_dir dir,
+                           enum verdict v, size_t len, size_t kept)
+{
+	d->lost += len - kept;
+	bool exhausted = kept < len || d->len >= s->ctx->probe_budget_bytes ||
+	                 d->pkts >= s->ctx->probe_budget_pkts;
+	if (v == V_NONE || exhausted) {
+		direction_done(s, dir);
+	}
+}
+
 void hd_detect_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, size_t len)
 {
 	struct hd_dirbuf *d = &s->dir[dir];
@@ -298,13 +311,32 @@ void hd_detect_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, 
 		return;
 	}
 	size_t before = d->len;
+	const struct pd_handler *winner = NULL;
+	size_t budget = s->ctx->probe_budget_bytes;
+	size_t first = len < budget ? len : budget;
+	if (before == 0 && d->lost == 0 && !d->probe_done && first > 0 &&
+	    hd_buf_would_fit(s, d, first)) {
+		/* Nothing held yet: the probes read what hold_stream would keep in
+		 * place, and it is copied only when they want more. (Where the
+		 * copy could be refused, the general path below decides.) */
+		d->pkts++;
+		enum verdict v0 = run_probes(s, dir, data, first, &winner);
+		if (v0 == V_MATCH) {
+			if (claim(s, winner) == 0) {
+				hd_deliver(s, dir, data, len);
+			}
+			return;
+		}
+		size_t kept0 = hold_stream(s, d, data, len);
+		finish_verdict(s, d, dir, v0, len, kept0);
+		return;
+	}
 	size_t kept = hold_stream(s, d, data, len);
 	d->pkts++;
 	if (d->probe_done) {
 		d->lost += len - kept;
 		return;
 	}
-	const struct pd_handler *winner = NULL;
 	enum verdict v = run_probes(s, dir, d->buf != NULL ? d->buf : data, d->len, &winner);
 	if (v == V_MATCH) {
 		/* This delivery goes whole after the replay, not as the kept prefix. */
@@ -314,12 +346,7 @@ void hd_detect_data(struct pd_session *s, enum pd_dir dir, const uint8_t *data, 
 		}
 		return;
 	}
-	d->lost += len - kept;
-	bool exhausted = kept < len || d->len >= s->ctx->probe_budget_bytes ||
-	                 d->pkts >= s->ctx->probe_budget_pkts;
-	if (v == V_NONE || exhausted) {
-		direction_done(s, dir);
-	}
+	finish_verdict(s, d, dir, v, len, kept);
 }
 
 void hd_detect_gap(struct pd_session *s, enum pd_dir dir, size_t lost)

@@ -10,6 +10,8 @@
 /* Grows d->buf to hold `need` bytes, charging ctx->mem_in_use. False (and a
  * memcap hit when that is the cause) when mem_cap or the allocator refuses. */
 bool hd_buf_reserve(struct pd_session *s, struct hd_dirbuf *d, size_t need);
+/* True when hd_buf_reserve(s, d, need) would not be refused by the memory cap. */
+bool hd_buf_would_fit(const struct pd_session *s, const struct hd_dirbuf *d, size_t need);
 /* Frees d->buf and gives its memory back. */
 void hd_buf_free(struct pd_session *s, struct hd_dirbuf *d);
 
