@@ -18,6 +18,7 @@ static uint64_t mix64(uint64_t x)
 void out_meta_finish(struct out_flow_meta *m, uint16_t seed, uint64_t start_us)
 {
 	m->src_ip[0] = m->dest_ip[0] = m->community_id[0] = '\0';
+	m->src_ip_len = m->dest_ip_len = m->community_id_len = 0;
 	m->flow_id = 0;
 	if (m->ip_version != 4 && m->ip_version != 6)
 		return;
@@ -32,6 +33,9 @@ void out_meta_finish(struct out_flow_meta *m, uint16_t seed, uint64_t start_us)
 	out_community_digest(d, seed, m->ip_version, m->ip_proto, m->src_addr, m->src_port,
 	                     m->dest_addr, m->dest_port);
 	out_community_id_format(m->community_id, d);
+	m->src_ip_len = (uint8_t)strlen(m->src_ip);
+	m->dest_ip_len = (uint8_t)strlen(m->dest_ip);
+	m->community_id_len = (uint8_t)strlen(m->community_id);
 
 	uint64_t h = 0;
 	for (int i = 0; i < 8; i++)

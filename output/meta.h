@@ -21,6 +21,8 @@ struct out_flow_meta {
 	/* derived by out_meta_finish(): */
 	char src_ip[48], dest_ip[48];
 	char community_id[32];   /* "1:" + base64 of SHA-1 (28 chars) */
+	uint8_t src_ip_len, dest_ip_len, community_id_len; /* strlen of the three: every
+	                            event's first members are written without a scan */
 	uint64_t flow_id;        /* deterministic 51-bit id (JSON-safe integer) */
 };
 

@@ -106,6 +106,10 @@ START_TEST(test_community_id_baseline)
 	ck_assert_str_eq(m.community_id, c->seed0);
 	ck_assert_str_eq(m.src_ip, c->saddr);
 	ck_assert_str_eq(m.dest_ip, c->daddr);
+	/* the lengths events are written with */
+	ck_assert_uint_eq(m.src_ip_len, strlen(c->saddr));
+	ck_assert_uint_eq(m.dest_ip_len, strlen(c->daddr));
+	ck_assert_uint_eq(m.community_id_len, strlen(c->seed0));
 }
 END_TEST
 
