@@ -100,11 +100,10 @@ static void *huge_map(size_t len, size_t *mapped)
 	if (raw == MAP_FAILED)
 		return NULL;
 	uintptr_t a = ((uintptr_t)raw + FLOW_HUGE_PAGE - 1) & ~(uintptr_t)(FLOW_HUGE_PAGE - 1);
-	size_t head = a - (uintptr_t)raw;
+	size_t head = a - (uintptr_t)raw; /* < FLOW_HUGE_PAGE: the tail is never empty */
 	if (head > 0)
 		munmap(raw, head);
-	if (FLOW_HUGE_PAGE - head > 0)
-		munmap((uint8_t *)a + n, FLOW_HUGE_PAGE - head);
+	munmap((uint8_t *)a + n, FLOW_HUGE_PAGE - head);
 	/* Advice only: without transparent huge pages the memory still works. */
 	(void)madvise((void *)a, n, MADV_HUGEPAGE);
 	*mapped = n;
