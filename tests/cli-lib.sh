@@ -11,6 +11,17 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 failures=0
 what=""
 
+# wait_for COMMAND...: polls COMMAND every 0.1 s until it succeeds; false after
+# WAIT_TENTHS tries (default 100: 10 s).
+wait_for() {
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt "${WAIT_TENTHS:-100}" ] || return 1
+		sleep 0.1
+	done
+}
+
 fail() {
 	echo "FAIL: $what: $*"
 	failures=$((failures + 1))

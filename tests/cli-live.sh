@@ -19,15 +19,6 @@ send() { # N datagrams to 127.0.0.1:$port, each from a new socket (a new flow)
 	done
 }
 
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
-		sleep 0.1
-	done
-}
-
 has_stats() { [ -f "$1" ] && [ "$(count_events stats "$1")" -ge "$2" ]; }
 gone() { ! kill -0 "$1"; }
 field() { sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"; }

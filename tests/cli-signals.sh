@@ -11,15 +11,7 @@ command -v mkfifo >/dev/null || { echo "SKIP: no mkfifo"; exit 77; }
 work="$tmp/w"
 mkdir "$work" && chmod 1777 "$work" && chmod 711 "$tmp"
 
-# wait_for COMMAND...: up to 5 s for COMMAND to succeed
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 50 ] || return 1
-		sleep 0.1
-	done
-}
+WAIT_TENTHS=50 # wait_for (cli-lib.sh): up to 5 s
 
 has_stats() { # FILE N: at least N stats events
 	[ -f "$1" ] && [ "$(count_events stats "$1")" -ge "$2" ]

@@ -109,15 +109,6 @@ conf() {
 	printf '%s\n' "$2" >"$dd/.new" && chmod 644 "$dd/.new" && mv "$dd/.new" "$dd/$1"
 }
 
-wait_for() {
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
-		sleep 0.1
-	done
-}
-
 has_stats() { # N: the event file holds at least N stats events
 	[ "$(count_events stats "$work/ev.json")" -ge "$1" ]
 }

@@ -51,15 +51,6 @@ if ! ip netns add "$nsa" 2>/dev/null || ! ip netns add "$nsb"; then
 fi
 ip -n "$nsa" link set lo up
 
-wait_for() { # up to 10 s
-	i=0
-	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
-		sleep 0.1
-	done
-}
-
 # veth: pdif<pid>a in A (10.77.9.1, where the daemon captures) to pdif<pid>b in B
 carrier() { ip -n "$nsa" link show "$va" | grep -q 'LOWER_UP'; }
 make_veth() { # and wait for the carrier (the kernel reports it a moment later)
