@@ -56,19 +56,6 @@ static void smtp_dialogue(struct fl_rig *r, struct fl_conn *c)
 	fl_conn_send(r, c, 1, ehlo_reply, strlen(ehlo_reply));
 }
 
-/* One segment from side 0 (client) or 1 (server) at sequence number seq. */
-static void segment_at(struct fl_rig *r, const struct fl_conn *c, int side, uint32_t seq,
-                       uint8_t flags, const char *data)
-{
-	uint8_t f[FL_FRAME_MAX];
-	size_t len = data ? strlen(data) : 0;
-	size_t n = side == 0 ? fl_tcp4(f, c->cli, c->cport, c->srv, c->sport, seq, c->seq[1], flags,
-	                               data, len)
-	                     : fl_tcp4(f, c->srv, c->sport, c->cli, c->cport, seq, c->seq[0], flags,
-	                               data, len);
-	fl_frame(r, f, n, 10);
-}
-
 START_TEST(test_closes_at_second_fin)
 {
 	struct fl_rig *r = rig_new();
@@ -113,7 +100,8 @@ START_TEST(test_hole_before_fin_keeps_session)
 	ck_assert_uint_eq(sink_count(r, "\"type\":\"session\""), 0);
 	ck_assert_uint_gt(r->hc->mem_in_use, 0);
 
-	segment_at(r, &c, 0, quit_seq, PD_TCP_ACK | PD_TCP_PSH, quit); /* the retransmission */
+	/* the retransmission */
+	fl_conn_segment_at(r, &c, 0, quit_seq, PD_TCP_ACK | PD_TCP_PSH, quit, strlen(quit));
 	ck_assert_uint_eq(sink_count(r, "\"type\":\"session\""), 1);
 	ck_assert_uint_eq(sink_count(r, "\"how\":\"QUIT\""), 1); /* it saw the late QUIT */
 	ck_assert_uint_eq(r->hc->mem_in_use, 0);
@@ -131,7 +119,7 @@ START_TEST(test_rst_closes_at_flow_end)
 	struct fl_conn c = { { 10, 0, 0, 4 }, { 192, 0, 2, 25 }, 40002, 25, { 100, 5000 } };
 
 	smtp_dialogue(r, &c);
-	segment_at(r, &c, 1, c.seq[1], PD_TCP_RST | PD_TCP_ACK, NULL);
+	fl_conn_segment_at(r, &c, 1, c.seq[1], PD_TCP_RST | PD_TCP_ACK, NULL, 0);
 	/* A RST ends the connection, but the session closes with its flow. */
 	ck_assert_uint_eq(sink_count(r, "\"type\":\"session\""), 0);
 	ck_assert_uint_gt(r->hc->mem_in_use, 0);

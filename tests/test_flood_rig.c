@@ -390,17 +390,23 @@ bool fl_find(const struct fl_rig *r, char *out, size_t outlen, const char *const
 
 /* ---- a TCP connection ---- */
 
-static void segment(struct fl_rig *r, struct fl_conn *c, int side, uint8_t flags,
-                    const void *data, size_t len)
+void fl_conn_segment_at(struct fl_rig *r, const struct fl_conn *c, int side, uint32_t seq,
+                        uint8_t flags, const void *data, size_t len)
 {
 	uint8_t f[FL_FRAME_MAX];
 	size_t n = side == 0
-	               ? fl_tcp4(f, c->cli, c->cport, c->srv, c->sport, c->seq[0], c->seq[1], flags,
-	                         data, len)
-	               : fl_tcp4(f, c->srv, c->sport, c->cli, c->cport, c->seq[1], c->seq[0], flags,
-	                         data, len);
-	c->seq[side] += (uint32_t)len + ((flags & (PD_TCP_SYN | PD_TCP_FIN)) ? 1u : 0u);
+	               ? fl_tcp4(f, c->cli, c->cport, c->srv, c->sport, seq, c->seq[1], flags, data,
+	                         len)
+	               : fl_tcp4(f, c->srv, c->sport, c->cli, c->cport, seq, c->seq[0], flags, data,
+	                         len);
 	fl_frame(r, f, n, 10);
+}
+
+static void segment(struct fl_rig *r, struct fl_conn *c, int side, uint8_t flags,
+                    const void *data, size_t len)
+{
+	fl_conn_segment_at(r, c, side, c->seq[side], flags, data, len);
+	c->seq[side] += (uint32_t)len + ((flags & (PD_TCP_SYN | PD_TCP_FIN)) ? 1u : 0u);
 }
 
 void fl_conn_open(struct fl_rig *r, struct fl_conn *c)

@@ -115,6 +115,10 @@ void fl_conn_open(struct fl_rig *r, struct fl_conn *c);
 void fl_conn_send(struct fl_rig *r, struct fl_conn *c, int side, const void *data, size_t len);
 /* len bytes of one repeated byte, without building them in memory first. */
 void fl_conn_fill(struct fl_rig *r, struct fl_conn *c, int side, uint8_t byte, uint64_t len);
+/* One segment from one side at sequence number seq (acknowledging all the
+ * other side sent); c's sequence numbers do not move. */
+void fl_conn_segment_at(struct fl_rig *r, const struct fl_conn *c, int side, uint32_t seq,
+                        uint8_t flags, const void *data, size_t len);
 /* FIN|ACK from one side. */
 void fl_conn_fin(struct fl_rig *r, struct fl_conn *c, int side);
 
