@@ -329,6 +329,20 @@ fail:
 	return rc;
 }
 
+const struct savefile *capture_savefile(const struct capture *c)
+{
+	return c->fast;
+}
+
+void capture_advance(struct capture *c, uint64_t off, uint64_t packets, uint64_t bytes)
+{
+	if (c->fast == NULL)
+		return;
+	savefile_seek(c->fast, off);
+	c->packets += packets;
+	c->bytes += bytes;
+}
+
 enum capture_next_result capture_next(struct capture *c, struct capture_packet *p)
 {
 	struct pcap_pkthdr *h;

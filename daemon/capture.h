@@ -64,6 +64,14 @@ int capture_open_live(struct capture **out, const char *iface, const struct capt
  * of the N packets read before the damage. */
 enum capture_next_result capture_next(struct capture *c, struct capture_packet *p);
 const char *capture_error(const struct capture *c);
+
+/* Offline, classic pcap: the fast reader (daemon/savefile.h), for threads that
+ * read blocks of the file themselves; NULL when libpcap reads. */
+struct savefile;
+const struct savefile *capture_savefile(const struct capture *c);
+/* After those blocks: capture_next goes on at file offset off (where the last
+ * block ended), counting packets and bytes more as read. */
+void capture_advance(struct capture *c, uint64_t off, uint64_t packets, uint64_t bytes);
 /* Live: what pcap_activate warned about (e.g. no promiscuous mode), or NULL. */
 const char *capture_warning(const struct capture *c);
 

@@ -14,6 +14,7 @@
 #include "daemon/htable.h"
 #include "daemon/log.h"
 #include "daemon/progress.h"
+#include "daemon/savefile.h"
 #include "daemon/signals.h"
 #include "daemon/stats_event.h"
 #include "daemon/workers.h"
@@ -120,6 +121,15 @@ static void periodic_stats(struct run *r, uint64_t now_us)
 		r->next_stats_us += step;
 }
 
+/* The clock at which periodic_stats next acts (1: it sets the first due time
+ * at the first packet with a time); 0 without --stats-interval. */
+static uint64_t periodic_stats_next(const struct run *r)
+{
+	if (!r->o->stats_interval)
+		return 0;
+	return r->next_stats_us ? r->next_stats_us : 1;
+}
+
 static void act_on_signals(struct run *r, unsigned got)
 {
 	char err[512];
@@ -152,6 +162,49 @@ static bool stopped_meanwhile(struct run *r)
 	return r->stopped;
 }
 
+/* workers_read_file between two blocks: the progress line, and a stop when a
+ * signal waits (acted on once the blocks read are done). */
+struct file_progress {
+	struct progress *prog;
+	uint64_t size, packets;
+};
+
+static bool file_pause(void *arg, uint64_t pos, uint64_t packets)
+{
+	struct file_progress *fp = arg;
+
+	progress_update(fp->prog, pos, fp->size, fp->packets + packets);
+	return signals_pending();
+}
+
+/* --workers on a classic pcap file: the workers read it in blocks themselves
+ * (workers_read_file), one stretch per periodic stats event or signal. Then
+ * capture_next goes on where they ended: at the end of the file, or at a
+ * record left to libpcap. False when a signal stopped the run. */
+static bool read_blocks(struct run *r, struct capture *c, struct progress *prog, uint64_t size)
+{
+	const struct savefile *sf = r->w ? capture_savefile(c) : NULL;
+	struct workers_span sp;
+
+	if (sf == NULL)
+		return true;
+	do {
+		struct file_progress fp = {.prog = prog, .size = size, .packets = capture_packets(c)};
+		if (!workers_read_file(r->w, sf, capture_linktype(c), periodic_stats_next(r),
+		                       file_pause, &fp, &sp))
+			return true;
+		capture_advance(c, sp.end, sp.packets, sp.bytes);
+		periodic_stats(r, engine_now(r->e));
+		unsigned got = signals_take();
+		if (got) {
+			act_on_signals(r, got);
+			if (r->stopped)
+				return false;
+		}
+	} while (sp.paused);
+	return true;
+}
+
 static void read_one(struct run *r, struct run_input *in)
 {
 	char err[1024];
@@ -181,7 +234,8 @@ static void read_one(struct run *r, struct run_input *in)
 	progress_start(&prog, stderr,
 	               !log_is_syslog() && progress_wanted(r->o->progress, r->o->quiet, 2, size),
 	               capture_name(c));
-	while ((res = capture_next(c, &pkt)) == CAPTURE_PACKET) {
+	res = read_blocks(r, c, &prog, size) ? capture_next(c, &pkt) : CAPTURE_END;
+	for (; res == CAPTURE_PACKET; res = capture_next(c, &pkt)) {
 		unsigned got;
 
 		feed(r, &pkt);

@@ -19,6 +19,7 @@
 /* One pread: the largest record fits, and the block stays in a core's L2
  * while its frames are decoded or copied to the workers. */
 #define SF_BUF (SF_MAX_SNAP + 4096u)
+_Static_assert(SAVEFILE_BLOCK_BYTES == SF_BUF, "savefile.h names the block size");
 
 struct savefile {
 	int fd;
@@ -102,33 +103,66 @@ struct savefile *savefile_open(int fd, int dlt, int snapshot)
 	return s;
 }
 
+/* Fills buf from file offset off: the bytes read (fewer at the end of the
+ * file or on a read error, which libpcap then reports). */
+static size_t read_at(int fd, uint8_t *buf, size_t cap, uint64_t off, bool *short_read)
+{
+	size_t got = 0;
+
+	*short_read = false;
+	while (got < cap) {
+		ssize_t n = pread(fd, buf + got, cap - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*short_read = true;
+			break;
+		}
+		got += (size_t)n;
+	}
+	return got;
+}
+
 /* Moves what is left to the front and reads until the buffer is full or the
  * file ends. */
 static void refill(struct savefile *s)
 {
 	size_t keep = s->len - s->pos;
+	bool short_read;
 
 	if (s->eof)
 		return;
 	memmove(s->buf, s->buf + s->pos, keep);
 	s->buf_off += s->pos;
 	s->pos = 0;
-	s->len = keep;
-	while (s->len < SF_BUF) {
-		ssize_t n = pread(s->fd, s->buf + s->len, SF_BUF - s->len,
-		                  (off_t)(s->buf_off + s->len));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			s->eof = true;
-			return;
-		}
-		s->len += (size_t)n;
-	}
+	s->len = keep + read_at(s->fd, s->buf + keep, SF_BUF - keep, s->buf_off + keep, &short_read);
+	s->eof = short_read;
+}
+
+/* The record header at h: false when libpcap keeps these fields as signed
+ * 32-bit values and would turn one negative, or the frame is longer than the
+ * snapshot: those records are its call. */
+static bool rec_header(const struct savefile *s, const uint8_t *h, uint32_t *caplen,
+                       uint32_t *wirelen, uint64_t *ts_us)
+{
+	uint32_t sec = rd32(h, s->swapped);
+	uint32_t frac = rd32(h + 4, s->swapped);
+	uint32_t cap = rd32(h + 8, s->swapped);
+	uint32_t len = rd32(h + 12, s->swapped);
+
+	if (sec > INT32_MAX || frac >= (s->nano ? 1000000000u : 1000000u) || cap > s->snapshot)
+		return false;
+	*caplen = cap;
+	*wirelen = len >= cap ? len : cap;
+	*ts_us = (uint64_t)sec * 1000000u + (s->nano ? frac / 1000u : frac);
+	return true;
 }
 
 enum capture_next_result savefile_next(struct savefile *s, struct capture_packet *p)
 {
+	uint32_t caplen, wirelen;
+	uint64_t ts_us;
+
 	if (s->len - s->pos < SF_REC_HDR) {
 		refill(s);
 		if (s->len == s->pos)
@@ -137,14 +171,7 @@ enum capture_next_result savefile_next(struct savefile *s, struct capture_packet
 			return CAPTURE_NONE; /* a torn header: libpcap's message */
 	}
 	const uint8_t *h = s->buf + s->pos;
-	uint32_t sec = rd32(h, s->swapped);
-	uint32_t frac = rd32(h + 4, s->swapped);
-	uint32_t caplen = rd32(h + 8, s->swapped);
-	uint32_t len = rd32(h + 12, s->swapped);
-
-	/* libpcap keeps these fields as signed 32-bit values: anything it would
-	 * turn negative, and anything longer than the snapshot, is its call. */
-	if (sec > INT32_MAX || frac >= (s->nano ? 1000000000u : 1000000u) || caplen > s->snapshot)
+	if (!rec_header(s, h, &caplen, &wirelen, &ts_us))
 		return CAPTURE_NONE;
 	if (s->len - s->pos < SF_REC_HDR + caplen) {
 		refill(s);
@@ -154,10 +181,50 @@ enum capture_next_result savefile_next(struct savefile *s, struct capture_packet
 	}
 	p->data = h + SF_REC_HDR;
 	p->caplen = caplen;
-	p->wirelen = len >= caplen ? len : caplen;
-	p->ts_us = (uint64_t)sec * 1000000u + (s->nano ? frac / 1000u : frac);
+	p->wirelen = wirelen;
+	p->ts_us = ts_us;
 	s->pos += SF_REC_HDR + caplen;
 	return CAPTURE_PACKET;
+}
+
+enum savefile_block_end savefile_read_block(const struct savefile *s, uint64_t off, uint8_t *buf,
+                                            struct savefile_rec *recs, size_t max, size_t *n,
+                                            uint64_t *next)
+{
+	bool short_read;
+	size_t len = read_at(s->fd, buf, SAVEFILE_BLOCK_BYTES, off, &short_read);
+	size_t pos = 0, k = 0;
+	enum savefile_block_end how = SAVEFILE_MORE;
+
+	for (; k < max; k++) {
+		struct savefile_rec *r = &recs[k];
+		if (len - pos < SF_REC_HDR) {
+			if (short_read)
+				how = pos == len ? SAVEFILE_END : SAVEFILE_HANDOVER;
+			break;
+		}
+		if (!rec_header(s, buf + pos, &r->caplen, &r->wirelen, &r->ts_us)) {
+			how = SAVEFILE_HANDOVER;
+			break;
+		}
+		if (len - pos - SF_REC_HDR < r->caplen) {
+			if (short_read)
+				how = SAVEFILE_HANDOVER; /* a torn record */
+			break;
+		}
+		r->off = (uint32_t)(pos + SF_REC_HDR);
+		pos += SF_REC_HDR + r->caplen;
+	}
+	*n = k;
+	*next = off + pos;
+	return how;
+}
+
+void savefile_seek(struct savefile *s, uint64_t off)
+{
+	s->buf_off = off;
+	s->pos = s->len = 0;
+	s->eof = false;
 }
 
 uint64_t savefile_offset(const struct savefile *s)

@@ -31,6 +31,35 @@ enum capture_next_result savefile_next(struct savefile *s, struct capture_packet
  * there). */
 uint64_t savefile_offset(const struct savefile *s);
 
+/* Blocks for several threads (daemon/workers.h): each reads the records of
+ * one block at a time into a buffer of its own; s is not changed. */
+#define SAVEFILE_BLOCK_BYTES (262144u + 4096u) /* the largest record fits */
+
+/* One record of a block: its frame is at buf + off. */
+struct savefile_rec {
+	uint32_t off;
+	uint32_t caplen, wirelen;
+	uint64_t ts_us;
+};
+
+enum savefile_block_end {
+	SAVEFILE_MORE,      /* the next block starts at *next */
+	SAVEFILE_END,       /* clean end of the file after these records */
+	SAVEFILE_HANDOVER,  /* the record at *next is libpcap's (savefile_next
+	                     * would say CAPTURE_NONE there) */
+};
+
+/* Reads the file from offset off (a record's start) into buf
+ * (SAVEFILE_BLOCK_BYTES): *n (at most max) records that lie wholly in buf and
+ * that savefile_next would hand out, and where the next record starts. Safe to
+ * call from several threads at once (pread; s is only read). */
+enum savefile_block_end savefile_read_block(const struct savefile *s, uint64_t off, uint8_t *buf,
+                                            struct savefile_rec *recs, size_t max, size_t *n,
+                                            uint64_t *next);
+
+/* Goes on from file offset off (a record's start, e.g. a block's *next). */
+void savefile_seek(struct savefile *s, uint64_t off);
+
 void savefile_free(struct savefile *s);
 
 #endif

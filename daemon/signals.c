@@ -40,6 +40,11 @@ int signals_install(void)
 	return 0;
 }
 
+bool signals_pending(void)
+{
+	return pending_any != 0;
+}
+
 unsigned signals_take(void)
 {
 	unsigned got = 0;

@@ -4,6 +4,8 @@
 #ifndef PD_DAEMON_SIGNALS_H
 #define PD_DAEMON_SIGNALS_H
 
+#include <stdbool.h>
+
 enum signals_pending {
 	SIGNALS_STOP = 1u << 0,    /* SIGTERM, SIGINT: finish flows, final stats, exit 0 */
 	SIGNALS_REOPEN = 1u << 1,  /* SIGHUP: reopen the event file (logrotate) */
@@ -17,5 +19,7 @@ int signals_install(void);
 
 /* Returns the pending set and clears it. Cheap enough to call per packet. */
 unsigned signals_take(void);
+/* Whether signals_take would return something (leaves them pending). */
+bool signals_pending(void);
 
 #endif

@@ -3,6 +3,7 @@
  * (RFC 791 / RFC 8200 header fields, read through the cursor), batches of
  * packet copies from the reader to each worker, one engine per worker. */
 #include "daemon/workers.h"
+#include "daemon/workers_int.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -18,88 +19,6 @@
 #include "daemon/log.h"
 #include "parsers/decode.h"
 #include "portdemux/cursor.h"
-
-#define WK_BATCH_BYTES (256u * 1024u)  /* one batch: a few hundred frames */
-#define WK_MAX_FRAME (WK_BATCH_BYTES - sizeof(struct wk_rec))
-#define WK_BATCHES 8                   /* per worker: bounds memory and lag; enough
-					 * for a worker to keep busy while the
-					 * reader is off the CPU */
-#define WK_ALIGN 8u
-/* Reading a file, the reader is worker 0 as well (no thread of its own, no
- * copy of that worker's frames): reading and sharding cost it about a third
- * of a worker's work, so it keeps this percentage of an even share. */
-#define WK_READER_SHARE 70u
-
-/* Header of one frame copy in a batch; the frame follows, then padding to 8. */
-struct wk_rec {
-	uint64_t now_us;   /* the reader's clock at this frame */
-	uint64_t index;    /* 1-based number of the frame in the whole input */
-	uint64_t wirelen;
-	uint32_t caplen;
-	int32_t linktype;
-};
-
-/* What a worker does after the frames of a batch. */
-enum wk_ctl {
-	WK_DATA = 0,
-	WK_TICK = 1u << 0,  /* move the clock to batch.now_us */
-	WK_SYNC = 1u << 1,  /* tick, flush the lines, report to the reader */
-	WK_STOP = 1u << 2,  /* tick, end every flow, flush, report, exit */
-	WK_LIVE = 1u << 3,  /* from now on read the worker's own handle (fanout) */
-};
-
-#define WK_LIVE_POLL_MS 50   /* fanout: how soon a worker sees the reader's requests */
-#define WK_LIVE_BURST 4096   /* fanout: packets read between looks at the queue */
-
-/* A cache line each: the reader writes `used` of the batch it fills at every
- * frame, the worker reads the others' (false sharing cost a cache line
- * transfer per frame). */
-struct wk_batch {
-	_Alignas(64) size_t used;
-	unsigned ctl;
-	uint64_t now_us;
-	uint8_t *data;     /* WK_BATCH_BYTES */
-};
-
-struct worker {
-	_Alignas(64) struct workers *owner; /* a cache line apart from the next worker */
-	pthread_t thread;
-	bool running;
-	struct pd_engine *e;
-	struct out_sink sink;          /* relays whole lines to the shared sink */
-	bool sink_open;
-	pthread_mutex_t m;
-	pthread_cond_t work, room;     /* the worker waits for work, the reader for room */
-	struct wk_batch *queue[WK_BATCHES]; /* handed over, oldest first */
-	unsigned qhead, qlen;
-	struct wk_batch *spare[WK_BATCHES]; /* free for the reader */
-	unsigned nspare;
-	bool reader_waits;             /* the reader sleeps on `room` */
-	struct wk_batch *cur;          /* reader: being filled */
-	struct capture *cap;           /* fanout: the handle this worker reads */
-	bool live;                     /* reading cap (until it fails) */
-	bool in_reader;                /* worker 0 run by the reader itself (no thread) */
-	struct wk_batch batches[WK_BATCHES];
-};
-
-struct workers {
-	unsigned n;
-	uint32_t reader_cut;           /* shard values below it stay with the reader (0: none) */
-	struct worker *w;
-	struct pd_engine **engines;
-	struct pd_engine *front;
-	struct out_sink *sink;         /* shared: written by relay() under sink_m */
-	pthread_mutex_t sink_m;
-	pthread_mutex_t m;             /* guards `reported` */
-	pthread_cond_t reported_cv;
-	unsigned reported;             /* SYNC/STOP batches done since the last wait */
-	_Alignas(64) uint64_t index, now; /* reader: frames so far, clock (a line of
-	                                  * their own: the threads lock the mutexes above) */
-	bool stopped;
-	_Atomic uint64_t live_index;   /* fanout: frames read by all workers */
-	atomic_uint live_failed;       /* fanout: workers whose handle failed */
-	struct pd_packet scratch;      /* reader: decode for link types without a fast path */
-};
 
 /* ---- sharding ---- */
 
@@ -173,26 +92,22 @@ static bool eth_pair_hash(const uint8_t *frame, size_t len, uint64_t *h)
  * of reading the addresses give the same bytes for any frame the engine will
  * put in a flow; frames the decoder refuses touch no flow, so where they go
  * changes nothing but which worker writes their anomaly. */
-static unsigned shard_of(struct workers *w, const uint8_t *frame, size_t len, int linktype)
+unsigned wk_shard_of(const struct workers *w, struct pd_packet *scratch, const uint8_t *frame,
+                     size_t len, int linktype)
 {
 	uint64_t h;
 
 	if (w->n == 1)
 		return 0;
 	if (linktype != PD_LINK_ETHERNET || !eth_pair_hash(frame, len, &h)) {
-		struct pd_packet *p = &w->scratch;
+		struct pd_packet *p = scratch;
 		pd_decode(p, frame, len, linktype);
 		if (p->ip_version != 4 && p->ip_version != 6)
 			return 0;
 		h = pair_hash(p->src.b, p->dst.b, p->ip_version == 4 ? 4 : 16);
 	}
-	uint64_t x = h >> 32;
-	if (x < w->reader_cut)
-		return 0;
-	/* The rest of the 32-bit range, evenly over the threads. */
-	unsigned rest = w->reader_cut ? w->n - 1 : w->n;
-	return (w->reader_cut ? 1u : 0u) +
-	       (unsigned)(((x - w->reader_cut) * rest) / ((1ull << 32) - w->reader_cut));
+	/* The top 32 bits, evenly over the workers. */
+	return (unsigned)(((h >> 32) * w->n) >> 32);
 }
 
 /* ---- batch queues ---- */
@@ -278,7 +193,7 @@ static int relay(void *arg, const char *buf, size_t len, size_t lines)
 	return rc;
 }
 
-static void report(struct workers *w)
+void wk_report(struct workers *w)
 {
 	pthread_mutex_lock(&w->m);
 	w->reported++;
@@ -323,7 +238,7 @@ static void apply_ctl(struct worker *k, unsigned ctl, uint64_t now)
 		engine_finish(k->e);
 	if (ctl & (WK_SYNC | WK_STOP)) {
 		out_sink_flush(&k->sink);
-		report(k->owner);
+		wk_report(k->owner);
 	}
 }
 
@@ -357,6 +272,10 @@ static void *worker_main(void *arg)
 		apply_ctl(k, ctl, now);
 		if (ctl & WK_STOP)
 			return NULL;
+		if (ctl & WK_FILE) {
+			wk_file_run(k->owner, k, (unsigned)(k - k->owner->w));
+			wk_report(k->owner);
+		}
 		if ((ctl & WK_LIVE) && k->cap != NULL)
 			k->live = true;
 		/* A sync gives the engine and the sink to the reader until its next
@@ -375,7 +294,7 @@ void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size
 		w->now = ts_us;
 		engine_tick(w->front, ts_us); /* the front's clock: periodic stats, events */
 	}
-	struct worker *k = &w->w[shard_of(w, frame, caplen, linktype)];
+	struct worker *k = &w->w[wk_shard_of(w, &w->w[0].scratch, frame, caplen, linktype)];
 	if (k->in_reader) {
 		engine_packet_seq(k->e, frame, caplen, wirelen, linktype, w->now, w->index);
 		return;
@@ -401,7 +320,7 @@ void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size
 }
 
 /* Sends each worker its batch in progress (or an empty one) with ctl. */
-static void send_all(struct workers *w, unsigned ctl, uint64_t now_us)
+void wk_send_all(struct workers *w, unsigned ctl, uint64_t now_us)
 {
 	for (unsigned i = 0; i < w->n; i++) {
 		struct worker *k = &w->w[i];
@@ -419,7 +338,7 @@ static void send_all(struct workers *w, unsigned ctl, uint64_t now_us)
 		apply_ctl(&w->w[0], ctl, now_us);
 }
 
-static void wait_reports(struct workers *w)
+void wk_wait_reports(struct workers *w)
 {
 	pthread_mutex_lock(&w->m);
 	while (w->reported < w->n)
@@ -434,7 +353,7 @@ bool workers_read_fanout(struct workers *w, struct fanout *f)
 		return false;
 	for (unsigned i = 0; i < w->n; i++)
 		w->w[i].cap = fanout_handle(f, i);
-	send_all(w, WK_LIVE, w->now);
+	wk_send_all(w, WK_LIVE, w->now);
 	return true;
 }
 
@@ -451,23 +370,23 @@ void workers_tick(struct workers *w, uint64_t now_us)
 		w->now = now_us;
 		engine_tick(w->front, now_us);
 	}
-	send_all(w, WK_TICK, w->now);
+	wk_send_all(w, WK_TICK, w->now);
 }
 
 void workers_sync(struct workers *w)
 {
 	if (w->stopped)
 		return;
-	send_all(w, WK_SYNC, w->now);
-	wait_reports(w);
+	wk_send_all(w, WK_SYNC, w->now);
+	wk_wait_reports(w);
 }
 
 void workers_stop(struct workers *w)
 {
 	if (w == NULL || w->stopped)
 		return;
-	send_all(w, WK_STOP, w->now);
-	wait_reports(w);
+	wk_send_all(w, WK_STOP, w->now);
+	wk_wait_reports(w);
 	for (unsigned i = 0; i < w->n; i++) {
 		if (w->w[i].running)
 			pthread_join(w->w[i].thread, NULL);
@@ -500,6 +419,7 @@ void workers_free(struct workers *w)
 		pthread_cond_destroy(&k->room);
 		pthread_mutex_destroy(&k->m);
 	}
+	wk_file_free(&w->file);
 	pthread_cond_destroy(&w->reported_cv);
 	pthread_mutex_destroy(&w->m);
 	pthread_mutex_destroy(&w->sink_m);
@@ -566,12 +486,9 @@ int workers_start(struct workers **out, unsigned n, bool reader_works,
 	w->n = n;
 	w->stopped = true; /* until every thread runs: workers_free must not wait */
 	engine_config_share(cfg, n, &share);
-	if (reader_works && n > 1) {
-		/* The reader also reads and shards every frame: its worker gets
-		 * WK_READER_SHARE percent of an even share. */
-		w->w[0].in_reader = true;
-		w->reader_cut = (uint32_t)(((1ull << 32) * WK_READER_SHARE) / (100ull * n));
-	}
+	/* Reading files, the reader is worker 0 (an even share: with
+	 * workers_read_file every worker reads its part of the file). */
+	w->w[0].in_reader = reader_works && n > 1;
 	for (unsigned i = 0; i < n; i++) {
 		if (worker_init(w, &w->w[i], &share, reg, err, errlen) != 0) {
 			workers_free(w);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* --workers N: the calling thread reads and shards, N worker threads each run
  * an engine of their own (DESIGN.md "The walk of one packet", once per worker).
- * Reading files (reader_works), the calling thread runs worker 0 itself, for
- * a smaller share of the flows, and N-1 threads run the others: on N cores
- * no third thread competes with the workers for a core.
+ * Reading files (reader_works), the calling thread runs worker 0 itself and
+ * N-1 threads run the others: on N cores no third thread competes with the
+ * workers for a core; classic pcap files are then read in blocks by every
+ * worker (workers_read_file), not copied from one reader to the others.
  *
  * Sharding: a symmetric hash of the two IP addresses (the same whichever is
  * the source), so both directions of a flow, every fragment of a datagram and
@@ -32,6 +33,7 @@
 
 struct workers;
 struct fanout;
+struct savefile;
 
 /* Starts n (1..WORKERS_MAX) workers (n - 1 threads when reader_works: the
  * caller's workers_packet runs worker 0's engine), each with an engine configured by
@@ -49,6 +51,36 @@ int workers_start(struct workers **out, unsigned n, bool reader_works,
  * length for the link types the decoder takes) are cut to 256 KiB. */
 void workers_packet(struct workers *w, const uint8_t *frame, size_t caplen, size_t wirelen,
                     int linktype, uint64_t ts_us);
+
+/* Between two blocks of workers_read_file, in the calling thread: pos is the
+ * file offset reached and packets how many that call has read. True stops the
+ * reading there (a signal to act on, stats due): the blocks already read are
+ * finished first. */
+typedef bool workers_pause_fn(void *arg, uint64_t pos, uint64_t packets);
+
+struct workers_span {
+	uint64_t end;          /* file offset after the last record taken */
+	uint64_t packets, bytes;
+	bool paused;           /* pause() or stop_us ended it; otherwise the file
+	                        * ended there or has a record savefile_next leaves
+	                        * to libpcap */
+};
+
+/* Reading a classic pcap file (workers started with reader_works): instead of
+ * copying frames to the threads, every worker, the caller as worker 0, reads
+ * blocks of the file in turn from savefile_offset(sf) (savefile_read_block;
+ * whoever is first to need the next block reads it) and takes its own records
+ * of every block in place, in file order, with the packet numbers and clock
+ * workers_packet would give them. Returns when the records savefile_next would
+ * hand out are all taken, after the first record that moves the clock to
+ * stop_us or later (0: no such stop; periodic stats come after the same packet
+ * as in a one-thread run), or when pause() asked; every worker has then processed
+ * all it was given, and the caller goes on from span->end (capture_advance).
+ * False, having done nothing, when this is not possible (no reader worker,
+ * stopped, no memory). */
+bool workers_read_file(struct workers *w, const struct savefile *sf, int linktype,
+                       uint64_t stop_us, workers_pause_fn *pause, void *arg,
+                       struct workers_span *span);
 
 /* Live capture with a PACKET_FANOUT group of one handle per worker
  * (daemon/fanout.h): from now on worker i reads handle i itself and the
