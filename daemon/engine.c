@@ -92,6 +92,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
 		int t = f->ip_proto == 6 ? 0 : 1;
 		e->st.unclaimed_port_pkts[t][f->port[1]] += f->pkts[0] + f->pkts[1];
 		e->st.unclaimed_port_bytes[t][f->port[1]] += f->bytes[0] + f->bytes[1];
+		e->st.port_chunks[t] |= 1ull << (f->port[1] / ENGINE_PORT_CHUNK);
 	}
 }
 
@@ -251,6 +252,7 @@ void engine_packet_seq(struct pd_engine *e, const uint8_t *frame, size_t caplen,
 	if (created) start_session(e, f);
 	e->st.port_pkts[t][f->port[1]]++;
 	e->st.port_bytes[t][f->port[1]] += wirelen;
+	e->st.port_chunks[t] |= 1ull << (f->port[1] / ENGINE_PORT_CHUNK);
 
 	if (t == 0) {
 		unsigned notes = reasm_packet(e->rs, f, dir, p);
@@ -319,10 +321,21 @@ static void sum_parts(struct pd_engine *e)
 
 	memset(acc, 0, ENGINE_SCALAR_COUNTERS * sizeof(uint64_t));
 	for (int t = 0; t < 2; t++) {
-		memset(st->port_pkts[t], 0, 65536 * sizeof(uint64_t));
-		memset(st->port_bytes[t], 0, 65536 * sizeof(uint64_t));
-		memset(st->unclaimed_port_pkts[t], 0, 65536 * sizeof(uint64_t));
-		memset(st->unclaimed_port_bytes[t], 0, 65536 * sizeof(uint64_t));
+		/* Only the port ranges some part counted (the front's earlier
+		 * ranges are among them: a part's only grow). */
+		uint64_t used = 0;
+		for (unsigned i = 0; i < e->nparts; i++)
+			used |= e->parts[i]->st.port_chunks[t];
+		st->port_chunks[t] = used;
+		for (unsigned c = 0; c < 64; c++) {
+			if (!((used >> c) & 1))
+				continue;
+			size_t at = (size_t)c * ENGINE_PORT_CHUNK, len = ENGINE_PORT_CHUNK * sizeof(uint64_t);
+			memset(st->port_pkts[t] + at, 0, len);
+			memset(st->port_bytes[t] + at, 0, len);
+			memset(st->unclaimed_port_pkts[t] + at, 0, len);
+			memset(st->unclaimed_port_bytes[t] + at, 0, len);
+		}
 	}
 	hc->mem_in_use = hc->memcap_hits = hc->events = hc->anomalies = 0;
 	hc->tail_drops = hc->tail_drop_bytes = hc->mismatches = 0;
@@ -332,10 +345,17 @@ static void sum_parts(struct pd_engine *e)
 		const struct engine_stats *ps = engine_stats(p);
 		add_u64(acc, (const uint64_t *)(const void *)ps, ENGINE_SCALAR_COUNTERS);
 		for (int t = 0; t < 2; t++) {
-			add_u64(st->port_pkts[t], ps->port_pkts[t], 65536);
-			add_u64(st->port_bytes[t], ps->port_bytes[t], 65536);
-			add_u64(st->unclaimed_port_pkts[t], ps->unclaimed_port_pkts[t], 65536);
-			add_u64(st->unclaimed_port_bytes[t], ps->unclaimed_port_bytes[t], 65536);
+			for (unsigned c = 0; c < 64; c++) {
+				if (!((ps->port_chunks[t] >> c) & 1))
+					continue;
+				size_t at = (size_t)c * ENGINE_PORT_CHUNK;
+				add_u64(st->port_pkts[t] + at, ps->port_pkts[t] + at, ENGINE_PORT_CHUNK);
+				add_u64(st->port_bytes[t] + at, ps->port_bytes[t] + at, ENGINE_PORT_CHUNK);
+				add_u64(st->unclaimed_port_pkts[t] + at, ps->unclaimed_port_pkts[t] + at,
+				        ENGINE_PORT_CHUNK);
+				add_u64(st->unclaimed_port_bytes[t] + at, ps->unclaimed_port_bytes[t] + at,
+				        ENGINE_PORT_CHUNK);
+			}
 		}
 		const struct hd_ctx *pc = &p->hctx;
 		hc->mem_in_use += pc->mem_in_use;

@@ -61,7 +61,22 @@ struct engine_stats {
 	uint64_t *port_bytes[2];
 	uint64_t *unclaimed_port_pkts[2];        /* flows no handler claimed */
 	uint64_t *unclaimed_port_bytes[2];
+	/* Bit c: ports c * ENGINE_PORT_CHUNK and up have counts. The tables are
+	 * mostly zero; only these ranges are read (reports, sums of workers),
+	 * so untouched pages stay unmapped. */
+	uint64_t port_chunks[2];
 };
+
+#define ENGINE_PORT_CHUNK 1024u   /* 65536 ports in 64 ranges */
+
+/* The first port at or after p in a range with counts (port_chunks), or
+ * 65536: for (p = engine_port_next(st, t, 0); p < 65536; p = engine_port_next(st, t, p + 1)). */
+static inline unsigned engine_port_next(const struct engine_stats *st, int t, unsigned p)
+{
+	while (p < 65536 && !((st->port_chunks[t] >> (p / ENGINE_PORT_CHUNK)) & 1))
+		p = (p / ENGINE_PORT_CHUNK + 1) * ENGINE_PORT_CHUNK;
+	return p;
+}
 
 struct pd_engine;
 

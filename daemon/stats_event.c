@@ -90,7 +90,8 @@ static void walk_unclaimed(const struct engine_stats *st, const struct stats_vis
 	v->open(arg, "unclaimed");
 	for (int t = 0; t < 2; t++) {
 		uint64_t pkts = 0, bytes = 0, ports = 0;
-		for (unsigned p = 0; st->unclaimed_port_pkts[t] && p < 65536; p++) {
+		for (unsigned p = engine_port_next(st, t, 0); st->unclaimed_port_pkts[t] && p < 65536;
+		     p = engine_port_next(st, t, p + 1)) {
 			pkts += st->unclaimed_port_pkts[t][p];
 			bytes += st->unclaimed_port_bytes[t][p];
 			ports += st->unclaimed_port_pkts[t][p] != 0;

@@ -101,7 +101,7 @@ static void print_ports(FILE *out, const struct engine_stats *st, const struct h
 	if (!rows)
 		return;
 	for (uint8_t t = 0; t < 2; t++)
-		for (unsigned p = 0; p < 65536; p++)
+		for (unsigned p = engine_port_next(st, t, 0); p < 65536; p = engine_port_next(st, t, p + 1))
 			if (st->port_pkts[t][p])
 				rows[n++] = (struct port_row){st->port_pkts[t][p], st->port_bytes[t][p],
 				                              st->unclaimed_port_pkts[t][p], (uint16_t)p, t};

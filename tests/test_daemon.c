@@ -392,6 +392,21 @@ START_TEST(test_summary)
 }
 END_TEST
 
+/* Reports and sums read only the port ranges with counts: the first and the
+ * last range, nothing between. */
+START_TEST(test_port_ranges)
+{
+	struct engine_stats st = {.port_chunks = {1ull | 1ull << 63, 0}};
+
+	ck_assert_uint_eq(engine_port_next(&st, 0, 0), 0);
+	ck_assert_uint_eq(engine_port_next(&st, 0, 1023), 1023);
+	ck_assert_uint_eq(engine_port_next(&st, 0, 1024), 63 * 1024);
+	ck_assert_uint_eq(engine_port_next(&st, 0, 65535), 65535);
+	ck_assert_uint_eq(engine_port_next(&st, 0, 65536), 65536);
+	ck_assert_uint_eq(engine_port_next(&st, 1, 0), 65536);
+}
+END_TEST
+
 /* ---- progress, privilege target, exit ordering ---- */
 
 START_TEST(test_progress)
@@ -483,6 +498,7 @@ static Suite *daemon_suite(void)
 	tcase_add_test(tc, test_capture_filter);
 	tcase_add_test(tc, test_stats_event);
 	tcase_add_test(tc, test_summary);
+	tcase_add_test(tc, test_port_ranges);
 	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_privdrop_resolve);
 	tcase_add_test(tc, test_run_worse);
