@@ -1,12 +1,12 @@
 # fuzz/: libFuzzer harnesses (fuzz_*.c), the replay driver that runs their
 # corpora in `make check` with any compiler, and `make fuzz` (--enable-fuzz,
 # CC=clang). fuzz/README.md explains the input formats and the results.
-FUZZ_TARGETS = decode json flows handler config
+FUZZ_TARGETS = decode json flows handler config savefile
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz_util.c tests/json_check.c tests/json_check.h
 
 # Replay programs: harness + replay.c, linked against the ordinary libraries.
 check_PROGRAMS += fuzz/replay_decode fuzz/replay_json fuzz/replay_flows \
-	fuzz/replay_handler fuzz/replay_config
+	fuzz/replay_handler fuzz/replay_config fuzz/replay_savefile
 TESTS += fuzz/replay.sh
 EXTRA_DIST += fuzz/replay.sh fuzz/seed-corpus.sh fuzz/merge-new.sh fuzz/README.md \
 	fuzz/corpus fuzz/handler.dict
@@ -21,6 +21,9 @@ fuzz_replay_handler_SOURCES = fuzz/replay.c fuzz/fuzz_handler.c $(FUZZ_COMMON)
 fuzz_replay_handler_LDADD = $(PD_LIBS)
 fuzz_replay_config_SOURCES = fuzz/replay.c fuzz/fuzz_config.c $(FUZZ_COMMON)
 fuzz_replay_config_LDADD = $(PD_LIBS)
+fuzz_replay_savefile_SOURCES = fuzz/replay.c fuzz/fuzz_savefile.c $(FUZZ_COMMON)
+fuzz_replay_savefile_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+fuzz_replay_savefile_LDADD = $(PD_LIBS)
 
 FUZZ_SECONDS = 60
 FUZZ_ARGS =
@@ -41,7 +44,7 @@ FUZZ_LDADD = fuzz/libpdfuzz.a $(PCAP_LIBS) $(LIBCAP_LIBS) $(LIBMD_LIBS)
 FUZZ_CFLAGS_ALL = $(AM_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN)
 
 noinst_PROGRAMS += fuzz/fuzz_decode fuzz/fuzz_json fuzz/fuzz_flows \
-	fuzz/fuzz_handler fuzz/fuzz_config
+	fuzz/fuzz_handler fuzz/fuzz_config fuzz/fuzz_savefile
 fuzz_fuzz_decode_SOURCES = fuzz/fuzz_decode.c
 fuzz_fuzz_decode_CFLAGS = $(FUZZ_CFLAGS_ALL)
 fuzz_fuzz_decode_LDFLAGS = -fsanitize=fuzzer $(FUZZ_SAN)
@@ -62,6 +65,10 @@ fuzz_fuzz_config_SOURCES = fuzz/fuzz_config.c
 fuzz_fuzz_config_CFLAGS = $(FUZZ_CFLAGS_ALL)
 fuzz_fuzz_config_LDFLAGS = -fsanitize=fuzzer $(FUZZ_SAN)
 fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
+fuzz_fuzz_savefile_SOURCES = fuzz/fuzz_savefile.c
+fuzz_fuzz_savefile_CFLAGS = $(FUZZ_CFLAGS_ALL) $(PCAP_CFLAGS)
+fuzz_fuzz_savefile_LDFLAGS = -fsanitize=fuzzer $(FUZZ_SAN)
+fuzz_fuzz_savefile_LDADD = $(FUZZ_LDADD)
 
 # make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS='flows handler'] [FUZZ_ARGS=...]:
 # each target runs FUZZ_SECONDS in a scratch directory (fuzz/work/TARGET)
@@ -70,7 +77,7 @@ fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
 # $(srcdir)/fuzz/corpus/TARGET as cov-* (fuzz/merge-new.sh). Crashes land in
 # fuzz/work/ as crash-TARGET-*, and the other targets still run.
 fuzz: fuzz/fuzz_decode fuzz/fuzz_json fuzz/fuzz_flows fuzz/fuzz_handler \
-	fuzz/fuzz_config
+	fuzz/fuzz_config fuzz/fuzz_savefile
 	@failed=; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/work/$$t $(srcdir)/fuzz/corpus/$$t || exit 1; \
 	  for f in $(srcdir)/fuzz/corpus/$$t/*; do \

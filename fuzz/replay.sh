@@ -6,7 +6,7 @@
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 status=0
 ran=0
-for t in decode json flows handler config; do
+for t in decode json flows handler config savefile; do
 	prog="$top_builddir/fuzz/replay_$t"
 	corpus="$top_srcdir/fuzz/corpus/$t"
 	if [ ! -x "$prog" ]; then

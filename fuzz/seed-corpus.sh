@@ -12,6 +12,7 @@
 #   json     writer/event-builder programs carrying text from the captures
 #   config   contrib/ configurations, and files using every option name of
 #            daemon/options.c
+#   savefile small classic pcap files, whole and damaged
 # plus a few synthetic sessions (cleartext AUTH with made-up credentials:
 # captures with real cleartext AUTH, even throwaway ones, are left out).
 #
@@ -199,7 +200,7 @@ def wrap(link, ip):
     return ip
 
 # ------------------------------------------------------------------ the seeds
-seeds = {t: [] for t in ("decode", "flows", "handler", "json", "config")}
+seeds = {t: [] for t in ("decode", "flows", "handler", "json", "config", "savefile")}
 
 def add(target, data):
     seeds[target].append(bytes(data))
@@ -451,6 +452,37 @@ add("config", b"max-flows = 0\n")
 add("config", b"= value\n")
 add("config", b"quiet = yes\n")
 add("config", b"config = /etc/other.conf\n")
+
+# savefile: the project's own small classic pcap files (whole files: never
+# the shared captures), cut inside their last record, with a record time
+# libpcap keeps but the fast reader leaves to it, and rewritten big-endian
+# with nanosecond stamps.
+def pcap_records(data):
+    off = 24
+    while off + 16 <= len(data):
+        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
+        yield off, incl
+        off += 16 + incl
+
+for path in PCAPS:
+    with open(path, "rb") as f:
+        data = f.read()
+    if (os.path.dirname(os.path.abspath(path)) != os.path.join(os.path.abspath(TOP), "pcaps")
+            or SKIP.search(path) or len(data) > 16384 or data[:4] != b"\xd4\xc3\xb2\xa1"):
+        continue
+    add("savefile", data)
+    add("savefile", data[:-7])
+    recs = list(pcap_records(data))
+    if len(recs) > 2:
+        odd = bytearray(data)
+        struct.pack_into("<I", odd, recs[len(recs) // 2][0] + 4, 1999999)
+        add("savefile", bytes(odd))
+        big = bytearray(struct.pack(">IHHiIII", 0xa1b23c4d, 2, 4, 0,
+                                    *struct.unpack("<III", data[12:24])))
+        for off, incl in recs:
+            sec, usec, _, orig = struct.unpack("<IIII", data[off:off + 16])
+            big += struct.pack(">IIII", sec, usec * 1000, incl, orig) + data[off + 16:off + 16 + incl]
+        add("savefile", bytes(big))
 
 # ------------------------------------------------------------------- writing
 for target, items in seeds.items():
