@@ -16,3 +16,9 @@ tests_test_early_close_SOURCES = tests/test_early_close.c tests/test_flood_rig.c
 	tests/test_flood_rig.h tests/json_check.c tests/json_check.h
 tests_test_early_close_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_test_early_close_LDADD = $(PD_LIBS) $(CHECK_LIBS)
+# --workers reading a pcap file in blocks: where each stretch ends, every record once
+check_PROGRAMS += tests/test_workers
+TESTS += tests/test_workers
+tests_test_workers_SOURCES = tests/test_workers.c
+tests_test_workers_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(PCAP_CFLAGS)
+tests_test_workers_LDADD = $(PD_LIBS) $(CHECK_LIBS)
