@@ -31,6 +31,10 @@ size_t fz_take(struct fz_in *in, size_t want, const uint8_t **out);
  * status-sum (engine by_status vs packets). The replay test never sets it. */
 bool fz_known(const char *name);
 
+/* The input as a file: one memfd per process, rewritten for each input (for
+ * code that reads a descriptor or a path, /proc/self/fd/N). */
+int fz_input_file(const uint8_t *data, size_t size);
+
 /* Prints what broke (stderr) and aborts: the fuzzer's crash signal. */
 _Noreturn void fz_fail(const char *what, const char *detail);
 

@@ -12,36 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "daemon/config.h"
 #include "daemon/options.h"
 #include "fuzz/fuzz.h"
-
-/* One memfd per process, rewritten for each input. */
-static int input_fd(void)
-{
-	static int fd = -1;
-	if (fd < 0)
-		fd = memfd_create("fuzz_config", MFD_CLOEXEC);
-	if (fd < 0)
-		fz_fail("memfd_create", NULL);
-	return fd;
-}
-
-static void write_input(int fd, const uint8_t *data, size_t size)
-{
-	if (ftruncate(fd, 0) != 0)
-		fz_fail("ftruncate", NULL);
-	size_t off = 0;
-	while (off < size) {
-		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
-		if (w <= 0)
-			fz_fail("pwrite", NULL);
-		off += (size_t)w;
-	}
-}
 
 static void check_args(const struct config_args *a, const char *path)
 {
@@ -58,11 +32,10 @@ static void check_args(const struct config_args *a, const char *path)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char *const cmdline[] = { "portdemuxd", "-r", "in.pcap", NULL };
-	int fd = input_fd();
+	int fd = fz_input_file(data, size);
 	char path[64], err[512];
 	struct config_args cfg;
 
-	write_input(fd, data, size);
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	err[0] = '\0';
 	int rc = config_load(path, &cfg, err, sizeof err);

@@ -13,35 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "daemon/savefile.h"
 #include "fuzz/fuzz.h"
 
 #define MAX_RECS 7 /* small blocks: block ends at every kind of record */
-
-static int input_fd(void)
-{
-	static int fd = -1;
-	if (fd < 0)
-		fd = memfd_create("fuzz_savefile", MFD_CLOEXEC);
-	if (fd < 0)
-		fz_fail("memfd_create", NULL);
-	return fd;
-}
-
-static void write_input(int fd, const uint8_t *data, size_t size)
-{
-	if (ftruncate(fd, 0) != 0)
-		fz_fail("ftruncate", NULL);
-	for (size_t off = 0; off < size;) {
-		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
-		if (w <= 0)
-			fz_fail("pwrite", NULL);
-		off += (size_t)w;
-	}
-}
 
 static int header_snapshot(const uint8_t *data, size_t size)
 {
@@ -59,11 +35,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t *buf;
 	struct savefile_rec recs[MAX_RECS];
-	int fd = input_fd();
+	int fd = fz_input_file(data, size);
 
 	if (buf == NULL && (buf = malloc(SAVEFILE_BLOCK_BYTES)) == NULL)
 		fz_fail("malloc", NULL);
-	write_input(fd, data, size);
 	struct savefile *s = savefile_open(fd, 1 /* DLT_EN10MB */, header_snapshot(data, size));
 	if (s == NULL)
 		return 0;

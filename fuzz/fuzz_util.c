@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "tests/json_check.h"
 
@@ -75,4 +77,23 @@ size_t fz_check_lines(const char *mem, size_t len)
 	if (start != len)
 		fz_fail("event output does not end with a newline", NULL);
 	return lines;
+}
+
+int fz_input_file(const uint8_t *data, size_t size)
+{
+	static int fd = -1;
+
+	if (fd < 0)
+		fd = memfd_create("fuzz_input", MFD_CLOEXEC);
+	if (fd < 0)
+		fz_fail("memfd_create", NULL);
+	if (ftruncate(fd, 0) != 0)
+		fz_fail("ftruncate", NULL);
+	for (size_t off = 0; off < size;) {
+		ssize_t w = pwrite(fd, data + off, size - off, (off_t)off);
+		if (w <= 0)
+			fz_fail("pwrite", NULL);
+		off += (size_t)w;
+	}
+	return fd;
 }
