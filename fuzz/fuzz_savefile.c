@@ -10,7 +10,6 @@
  * records each, hand out exactly the records of savefile_next (times, lengths
  * and bytes) and end where and how it ends (END at the clean end,
  * HANDOVER where it says CAPTURE_NONE); savefile_seek goes back to a record. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
