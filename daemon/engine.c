@@ -284,6 +284,12 @@ void engine_tick(struct pd_engine *e, uint64_t now_us)
 	engine_shed_poll(e);
 }
 
+void engine_settle(struct pd_engine *e)
+{
+	if (e->nparts == 0)
+		flow_expire_exact(e->ft, e->now);
+}
+
 void engine_finish(struct pd_engine *e)
 {
 	flow_end_all(e->ft, FLOW_END_SHUTDOWN);

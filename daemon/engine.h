@@ -95,6 +95,12 @@ void engine_packet(struct pd_engine *e, const uint8_t *frame, size_t caplen, siz
  * Never moves time backwards. */
 void engine_tick(struct pd_engine *e, uint64_t now_us);
 
+/* Before a stats snapshot: ends every flow idle past its timeout at the
+ * engine's clock, also those the flow table's lazy order would end up to a
+ * second later (flow_expire_exact), so that one engine and the workers'
+ * engines count the same flows. Nothing for a front. */
+void engine_settle(struct pd_engine *e);
+
 /* engine_packet for an engine fed by a reader thread that numbers the packets
  * and keeps the clock for several engines (daemon/workers.c): pkt_index is the
  * packet's 1-based index in the whole input (pcap_cnt in events) and now_us

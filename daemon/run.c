@@ -96,7 +96,9 @@ static void emit_stats(struct run *r)
 	bool live;
 
 	if (r->w) /* first: workers reading fanout handles leave them alone */
-		workers_sync(r->w);
+		workers_sync(r->w); /* each worker settles its engine */
+	else
+		engine_settle(r->e);
 	live = run_capture_counts(r, &cc);
 	stats_event_emit(r->e, live ? &cc : NULL, run_event_time(r));
 	out_sink_flush(r->sink);

@@ -234,6 +234,8 @@ static void apply_ctl(struct worker *k, unsigned ctl, uint64_t now)
 {
 	if (ctl & (WK_TICK | WK_SYNC | WK_STOP))
 		engine_tick(k->e, now);
+	if (ctl & WK_SYNC) /* a stats snapshot may follow (engine_settle) */
+		engine_settle(k->e);
 	if (ctl & WK_STOP)
 		engine_finish(k->e);
 	if (ctl & (WK_SYNC | WK_STOP)) {

@@ -410,6 +410,23 @@ void flow_expire(struct flowtable *ft, uint64_t now_us)
 			end_flow(ft, ft->head[c], FLOW_END_TIMEOUT);
 }
 
+void flow_expire_exact(struct flowtable *ft, uint64_t now_us)
+{
+	flow_expire(ft, now_us);
+	for (unsigned c = 0; c < FLOW_CLASS_COUNT; c++) {
+		struct flow *f = ft->head[c];
+		/* Lists are in slice order and a flow's last packet is in the
+		 * slice of its move: past a flow whose slice began within the
+		 * timeout, none is due. */
+		while (f && ft->now - ((uint64_t)f->slice << FLOW_SLICE_SHIFT) > ft->timeout_us[c]) {
+			struct flow *next = f->next;
+			if (is_due(ft, f))
+				end_flow(ft, f, FLOW_END_TIMEOUT);
+			f = next;
+		}
+	}
+}
+
 void flow_end_all(struct flowtable *ft, enum flow_end why)
 {
 	struct flow *f;

@@ -180,6 +180,13 @@ struct flow *flow_lookup(struct flowtable *ft, const struct pd_packet *p, size_t
 /* Ends every flow idle past its timeout at now_us. Cheap when nothing is due. */
 void flow_expire(struct flowtable *ft, uint64_t now_us);
 
+/* flow_expire, and also the flows it may leave for up to a slice behind a
+ * list head that is not due: after it, exactly the flows idle past their
+ * timeout have ended. For snapshots (stats events), so that what they count
+ * does not depend on which other flows share the table (--workers). Looks
+ * at the flows moved in the last slice-and-timeout only. */
+void flow_expire_exact(struct flowtable *ft, uint64_t now_us);
+
 /* Ends every flow with reason why (LINGER flows keep FIN/RST), least
  * recently used first (as for eviction; deterministic for a given input). */
 void flow_end_all(struct flowtable *ft, enum flow_end why);

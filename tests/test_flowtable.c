@@ -384,6 +384,36 @@ START_TEST(test_timeout_at_lookup)
 }
 END_TEST
 
+/* flow_expire may leave a due flow for up to a slice behind a head that had
+ * packets after its move (the lazy order); flow_expire_exact ends exactly the
+ * due flows, so a stats snapshot does not depend on which flows share the
+ * table (--workers). */
+START_TEST(test_expire_exact)
+{
+	struct harness h;
+	struct flow_config c = { .udp_s = 10 };
+	struct flowtable *ft = mk(&h, &c);
+	uint64_t s = ((T0 >> 20) + 1) << 20; /* a slice's start */
+	struct pd_packet a = pk(17, 1, 5000, 2, 53, 0), b = pk(17, 3, 5001, 2, 53, 0);
+	struct flow *fa = look(ft, &h, &a, s + 1000, NULL, NULL);
+	uint32_t idb = id_of(look(ft, &h, &b, s + 2000, NULL, NULL));
+	ck_assert_ptr_eq(look(ft, &h, &a, s + 500000, NULL, NULL), fa); /* same slice: not moved */
+	flow_expire_exact(ft, s + 2000 + 10 * SEC);
+	ck_assert_uint_eq(h.ends, 0); /* never early */
+	flow_expire(ft, s + 2000 + 10 * SEC + 1);
+	ck_assert_uint_eq(h.ends, 0); /* b is due, behind a, which is not */
+	flow_expire_exact(ft, s + 2000 + 10 * SEC + 1);
+	ck_assert_uint_eq(h.ends, 1);
+	ck_assert_uint_eq(h.last_ids[0], idb);
+	ck_assert_uint_eq(h.last_why[0], FLOW_END_TIMEOUT);
+	flow_expire_exact(ft, s + 500000 + 10 * SEC);
+	ck_assert_uint_eq(h.ends, 1);
+	flow_expire_exact(ft, s + 500000 + 10 * SEC + 1);
+	ck_assert_uint_eq(h.ends, 2);
+	finish(ft, &h);
+}
+END_TEST
+
 /* ---- eviction --------------------------------------------------------------- */
 
 START_TEST(test_lru_eviction_order)
@@ -604,6 +634,7 @@ static Suite *flowtable_suite(void)
 	tc = tcase_create("lifetime");
 	tcase_add_loop_test(tc, test_timeouts, 0, sizeof(timeouts) / sizeof(timeouts[0]));
 	tcase_add_test(tc, test_timeout_at_lookup);
+	tcase_add_test(tc, test_expire_exact);
 	tcase_add_test(tc, test_lru_eviction_order);
 	tcase_add_test(tc, test_memcap);
 	tcase_add_loop_test(tc, test_port_reuse, 0, sizeof(reuses) / sizeof(reuses[0]));
