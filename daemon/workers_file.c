@@ -5,8 +5,8 @@
  * core gave (the copy, and a cache line fetched from the other core for every
  * line written); here a frame is read once, by the kernel's copy into a block,
  * and only the worker whose flow it is touches it after the sharding. Blocks
- * are read in file order by whichever thread first needs the next one, so the
- * reading spreads itself over the threads that have time for it. */
+ * are read in file order by whichever thread has time, a few blocks ahead of
+ * its own need, so the reading spreads itself over the threads. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +18,17 @@
  * otherwise move in step there, each idle for half the reads). */
 #define WK_READ_AHEAD 3
 
+/* Frees the blocks' buffers (NULL-safe: struct workers starts zeroed). */
+static void free_blocks(struct wk_file *f)
+{
+	for (unsigned i = 0; i < WK_RING; i++) {
+		free(f->blk[i].buf);
+		free(f->blk[i].recs);
+		free(f->blk[i].shard);
+		memset(&f->blk[i], 0, sizeof f->blk[i]);
+	}
+}
+
 static bool file_setup(struct wk_file *f)
 {
 	if (f->ready)
@@ -28,12 +39,7 @@ static bool file_setup(struct wk_file *f)
 		b->recs = malloc(WK_BLOCK_FRAMES * sizeof *b->recs);
 		b->shard = malloc(WK_BLOCK_FRAMES);
 		if (b->buf == NULL || b->recs == NULL || b->shard == NULL) {
-			for (unsigned j = 0; j <= i; j++) {
-				free(f->blk[j].buf);
-				free(f->blk[j].recs);
-				free(f->blk[j].shard);
-				memset(&f->blk[j], 0, sizeof f->blk[j]);
-			}
+			free_blocks(f);
 			return false;
 		}
 	}
@@ -47,11 +53,7 @@ void wk_file_free(struct wk_file *f)
 {
 	if (!f->ready)
 		return;
-	for (unsigned i = 0; i < WK_RING; i++) {
-		free(f->blk[i].buf);
-		free(f->blk[i].recs);
-		free(f->blk[i].shard);
-	}
+	free_blocks(f);
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->m);
 	f->ready = false;
