@@ -14,7 +14,6 @@
 #include "daemon/htable.h"
 #include "daemon/log.h"
 #include "daemon/progress.h"
-#include "daemon/savefile.h"
 #include "daemon/signals.h"
 #include "daemon/stats_event.h"
 #include "daemon/workers.h"
