@@ -92,7 +92,7 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end why)
 		int t = f->ip_proto == 6 ? 0 : 1;
 		e->st.unclaimed_port_pkts[t][f->port[1]] += f->pkts[0] + f->pkts[1];
 		e->st.unclaimed_port_bytes[t][f->port[1]] += f->bytes[0] + f->bytes[1];
-		e->st.port_chunks[t] |= 1ull << (f->port[1] / ENGINE_PORT_CHUNK);
+		/* port_chunks already has this port: its packets were counted. */
 	}
 }
 
